@@ -1,0 +1,86 @@
+"""Settings from the environment or a `.env` file, in one validated object."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import yaml
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Commune(BaseModel):
+    id: str
+    name_vi: str
+    name_en: str
+
+    def name(self, language: str) -> str:
+        return self.name_en if language == "en" else self.name_vi
+
+
+class Settings(BaseSettings):
+    """Everything a deployment can change without touching code."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'bot.sqlite3'}"
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    lessons_dir: Path = PROJECT_ROOT / "lessons"
+    default_language: str = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    communes_file: Path = PROJECT_ROOT / "config" / "communes.yaml"
+    broadcast_rate: float = 25.0
+    quiet_hours: str = "21:00-07:00"
+    log_level: str = "INFO"
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        # ADMIN_IDS arrives as "123, 456" from the environment.
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in ("vi", "en"):
+            raise ValueError("DEFAULT_LANGUAGE must be 'vi' or 'en'")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises for an unknown zone
+        return value
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @cached_property
+    def communes(self) -> list[Commune]:
+        return load_communes(self.communes_file)
+
+
+def load_communes(path: Path) -> list[Commune]:
+    """The commune list is deployment data: the merged communes of 2025 are edited per install."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    entries = (raw or {}).get("communes", [])
+    communes = [Commune.model_validate(entry) for entry in entries]
+    if not any(c.id == "other" for c in communes):
+        communes.append(Commune(id="other", name_vi="Xã khác", name_en="Other commune"))
+    return communes
+
+
+def get_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,89 @@
+"""The lesson format as pydantic models: the single source of what a valid lesson is.
+
+The limits are about the phone screen: a step fits one screen, an option fits a button.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+LANGUAGES = ("vi", "en")
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Tags(Strict):
+    digcomp: list[str] = Field(default_factory=list)
+    vn_framework: list[str] = Field(default_factory=list)
+
+
+class Step(Strict):
+    id: Identifier
+    title: ShortText | None = None
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    link: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+
+
+class Question(Strict):
+    id: Identifier
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
+    options: Annotated[
+        list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]],
+        Field(min_length=2, max_length=4),
+    ]
+    answer: int
+    explanation: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
+
+    @model_validator(mode="after")
+    def _answer_in_range(self) -> Question:
+        if not 0 <= self.answer < len(self.options):
+            raise ValueError(f"answer {self.answer} is not an option index (0 to {len(self.options) - 1})")
+        return self
+
+
+class Quiz(Strict):
+    pass_percent: Annotated[int, Field(ge=1, le=100)] = 80
+    questions: Annotated[list[Question], Field(min_length=1, max_length=12)]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Quiz:
+        _ensure_unique([q.id for q in self.questions], "question")
+        return self
+
+
+class Lesson(Strict):
+    id: Identifier
+    language: Literal["vi", "en"]
+    order: Annotated[int, Field(ge=1)] = 99
+    title: ShortText
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    minutes: Annotated[int, Field(ge=1, le=60)] = 10
+    tags: Tags = Field(default_factory=Tags)
+    sources: Annotated[list[Annotated[str, StringConstraints(min_length=1)]], Field(min_length=1)]
+    steps: Annotated[list[Step], Field(min_length=1, max_length=15)]
+    quiz: Quiz
+
+    @model_validator(mode="after")
+    def _unique_step_ids(self) -> Lesson:
+        _ensure_unique([s.id for s in self.steps], "step")
+        return self
+
+    def question_index(self, question_id: str) -> int | None:
+        for index, question in enumerate(self.quiz.questions):
+            if question.id == question_id:
+                return index
+        return None
+
+
+def _ensure_unique(ids: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for item in ids:
+        if item in seen:
+            raise ValueError(f"duplicate {what} id '{item}'")
+        seen.add(item)

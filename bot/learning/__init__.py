@@ -1,0 +1,1 @@
+"""The learner's journey: events in, replies out. Knows nothing about any chat platform."""

@@ -1,0 +1,55 @@
+"""The plain values a channel hands to the engine and gets back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class UserKey:
+    """Who is talking, shaped like aiogram's StorageKey plus the channel name."""
+
+    channel: str
+    bot_id: int
+    chat_id: int
+    user_id: int
+
+
+class EventKind(StrEnum):
+    COMMAND = "command"  # payload: the command name without slash, e.g. "start"
+    ACTION = "action"  # payload: an action string from a Button
+    TEXT = "text"  # payload: what the person typed
+    MEDIA = "media"  # payload: what kind (sticker, photo, voice, ...)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    key: UserKey
+    kind: EventKind
+    payload: str = ""
+    display_name: str | None = None
+    language_hint: str | None = None  # the platform's idea of the person's language
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    media: str | None = None  # a file id or URL of a picture to show with the text
+    edit: bool = False  # replace the message whose button was pressed, instead of sending anew
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What the engine says back: messages, and a short notice for the button press itself."""
+
+    replies: list[Reply] = field(default_factory=list)
+    notice: str | None = None
+    stale: bool = False  # the pressed button was old or forged; nothing changed

@@ -1,0 +1,187 @@
+"""What each screen of the journey looks like: text and button rows, in the resident's language.
+
+Pure functions of plain values, so a screen reads the same in Telegram, the terminal and the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.config import Commune
+from bot.content import Lesson
+from bot.learning import actions
+from bot.learning.events import Button, Reply
+from bot.learning.progress import ModuleStanding
+from bot.learning.texts import LANGUAGE_NAMES, t
+
+OPTION_LETTERS = "ABCD"
+BUTTON_LABEL_MAX = 60
+
+
+def _label(text: str) -> str:
+    return text if len(text) <= BUTTON_LABEL_MAX else text[: BUTTON_LABEL_MAX - 1].rstrip() + "…"
+
+
+def language_picker(prompt: str, action_prefix: str) -> Reply:
+    row = tuple(Button(name, f"{action_prefix}:{code}") for code, name in LANGUAGE_NAMES.items())
+    return Reply(prompt, (row,))
+
+
+def consent(language: str) -> Reply:
+    return Reply(
+        t(language, "consent"),
+        (
+            (Button(t(language, "consent_yes"), actions.consent_yes(language)),),
+            (Button(t(language, "consent_no"), actions.consent_no(language)),),
+        ),
+    )
+
+
+def commune_picker(language: str, communes: Sequence[Commune], prompt_key: str = "ask_commune") -> Reply:
+    rows = tuple((Button(_label(c.name(language)), actions.commune(c.id)),) for c in communes)
+    return Reply(t(language, prompt_key), rows)
+
+
+def menu(language: str, lessons: Sequence[tuple[Lesson, ModuleStanding]], resume: Lesson | None) -> Reply:
+    rows: list[tuple[Button, ...]] = []
+    if resume is not None:
+        rows.append((Button(_label(t(language, "btn_resume", title=resume.title)), actions.open_module(resume.id)),))
+    for lesson, standing in lessons:
+        if standing.status == "completed":
+            label = t(language, "module_done", title=lesson.title, score=standing.best_score or 0)
+        elif standing.status == "in_progress":
+            label = t(language, "module_progress", title=lesson.title, percent=standing.percent)
+        else:
+            label = t(language, "module_new", title=lesson.title)
+        rows.append((Button(_label(label), actions.open_module(lesson.id)),))
+    rows.append((Button(t(language, "btn_progress"), actions.PROGRESS), Button(t(language, "btn_help"), actions.HELP)))
+    return Reply(t(language, "menu_resume" if resume else "menu"), tuple(rows))
+
+
+def step(language: str, lesson: Lesson, index: int) -> Reply:
+    current = lesson.steps[index]
+    parts = [t(language, "step_header", title=lesson.title, number=index + 1, total=len(lesson.steps))]
+    if index == 0:
+        parts.append(f"⏱ ~{lesson.minutes}′ · {lesson.summary}")
+    parts.append(f"{current.title}\n{current.text}" if current.title else current.text)
+    if current.link:
+        parts.append(t(language, "step_link", link=current.link))
+    navigation: list[Button] = []
+    if index > 0:
+        navigation.append(Button(t(language, "btn_back"), actions.previous_step(lesson.id, index)))
+    if index + 1 < len(lesson.steps):
+        navigation.append(Button(t(language, "btn_continue"), actions.next_step(lesson.id, index)))
+    else:
+        navigation.append(Button(t(language, "btn_start_quiz"), actions.start_quiz(lesson.id)))
+    return Reply("\n\n".join(parts), (tuple(navigation), (Button(t(language, "btn_menu"), actions.MENU),)))
+
+
+def question(language: str, lesson: Lesson, index: int, attempt: int) -> Reply:
+    asked = lesson.quiz.questions[index]
+    header = t(language, "question_header", number=index + 1, total=len(lesson.quiz.questions))
+    if index == 0:
+        count = len(lesson.quiz.questions)
+        header = t(language, "quiz_intro", count=count, percent=lesson.quiz.pass_percent) + "\n\n" + header
+    lines = [f"{OPTION_LETTERS[i]}. {option}" for i, option in enumerate(asked.options)]
+    text = f"{header}\n\n{asked.text}\n\n" + "\n".join(lines)
+    rows = tuple(
+        (Button(_label(f"{OPTION_LETTERS[i]}. {option}"), actions.answer(lesson.id, index, attempt, i)),)
+        for i, option in enumerate(asked.options)
+    )
+    return Reply(text, (*rows, (Button(t(language, "btn_menu"), actions.MENU),)))
+
+
+def feedback(language: str, lesson: Lesson, index: int, attempt: int, chosen: int) -> Reply:
+    asked = lesson.quiz.questions[index]
+    right = asked.options[asked.answer]
+    verdict = (
+        t(language, "correct")
+        if chosen == asked.answer
+        else t(language, "wrong", answer=f"{OPTION_LETTERS[asked.answer]}. {right}")
+    )
+    choice = t(language, "your_choice", choice=f"{OPTION_LETTERS[chosen]}. {asked.options[chosen]}")
+    header = t(language, "question_header", number=index + 1, total=len(lesson.quiz.questions))
+    text = f"{header}\n{asked.text}\n\n{choice}\n{verdict}\n\n💡 {asked.explanation}"
+    last = index + 1 >= len(lesson.quiz.questions)
+    onward = Button(
+        t(language, "btn_see_result" if last else "btn_next_question"),
+        actions.next_question(lesson.id, index, attempt),
+    )
+    return Reply(text, ((onward,),))
+
+
+def result(
+    language: str, lesson: Lesson, correct: int, score: int, did_pass: bool, next_lesson: Lesson | None
+) -> Reply:
+    total = len(lesson.quiz.questions)
+    if did_pass:
+        text = t(language, "result_pass", correct=correct, total=total, score=score, title=lesson.title)
+        if next_lesson is None:
+            text += "\n\n" + t(language, "result_all_done")
+    else:
+        text = t(
+            language,
+            "result_fail",
+            correct=correct,
+            total=total,
+            score=score,
+            percent=lesson.quiz.pass_percent,
+        )
+    rows: list[tuple[Button, ...]] = []
+    if did_pass and next_lesson is not None:
+        rows.append(
+            (
+                Button(
+                    _label(t(language, "btn_next_module", title=next_lesson.title)),
+                    actions.open_module(next_lesson.id),
+                ),
+            )
+        )
+    rows.append((Button(t(language, "btn_retry"), actions.start_quiz(lesson.id)),))
+    rows.append((Button(t(language, "btn_review"), actions.review(lesson.id)),))
+    rows.append((Button(t(language, "btn_menu"), actions.MENU),))
+    return Reply(text, tuple(rows))
+
+
+def progress_report(language: str, lessons: Sequence[tuple[Lesson, ModuleStanding]]) -> Reply:
+    lines = [t(language, "progress_header"), ""]
+    for lesson, standing in lessons:
+        if standing.status == "completed":
+            lines.append(t(language, "progress_line_done", title=lesson.title, score=standing.best_score or 0))
+        elif standing.status == "in_progress":
+            lines.append(t(language, "progress_line_progress", title=lesson.title, percent=standing.percent))
+        else:
+            lines.append(t(language, "progress_line_new", title=lesson.title))
+    done = sum(1 for _, standing in lessons if standing.status == "completed")
+    lines += ["", t(language, "progress_summary", done=done, total=len(lessons))]
+    return Reply("\n".join(lines), ((Button(t(language, "btn_menu"), actions.MENU),),))
+
+
+def help_screen(language: str) -> Reply:
+    return Reply(
+        t(language, "help"),
+        (
+            (
+                Button(t(language, "btn_menu"), actions.MENU),
+                Button(t(language, "btn_progress"), actions.PROGRESS),
+            ),
+            (
+                Button(t(language, "btn_language"), actions.ASK_LANGUAGE),
+                Button(t(language, "btn_commune"), actions.ASK_COMMUNE),
+            ),
+        ),
+    )
+
+
+def delete_confirm(language: str) -> Reply:
+    return Reply(
+        t(language, "delete_confirm"),
+        (
+            (Button(t(language, "btn_delete_yes"), actions.DELETE_YES),),
+            (Button(t(language, "btn_delete_no"), actions.DELETE_NO),),
+        ),
+    )
+
+
+def notice_with_menu_button(language: str, key: str) -> Reply:
+    return Reply(t(language, key), ((Button(t(language, "btn_menu"), actions.MENU),),))

@@ -1,0 +1,228 @@
+"""Everything the journey says, in Vietnamese and English. Plain, warm, short: one phone screen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TEXTS: dict[str, dict[str, str]] = {
+    "vi": {
+        "welcome": (
+            "Xin chào! 👋 Mình là trợ lý học kỹ năng số.\n"
+            "Mình giúp bà con dùng Internet, email, thanh toán điện tử và dịch vụ công trực tuyến "
+            "an toàn, qua những bài học ngắn.\n\n"
+            "Bạn muốn học bằng tiếng nào?"
+        ),
+        "consent": (
+            "🔒 Trước khi bắt đầu\n\n"
+            "Để nhớ bạn đang học đến đâu, mình cần lưu:\n"
+            "• tên gọi trên Telegram, ngôn ngữ, xã của bạn\n"
+            "• bài đã học và câu trả lời bài kiểm tra\n\n"
+            "Mình KHÔNG lưu số điện thoại hay giấy tờ. Chỉ cán bộ phụ trách xem được số liệu tổng hợp. "
+            "Bạn xem lại dữ liệu bằng /mydata và xoá hết bất cứ lúc nào bằng /deleteme.\n\n"
+            "Bạn có đồng ý không?"
+        ),
+        "consent_yes": "✅ Tôi đồng ý",
+        "consent_no": "Không đồng ý",
+        "declined": ("Không sao cả. Mình không lưu gì về bạn.\nKhi nào muốn học, bạn chỉ cần gõ /start nhé."),
+        "ask_commune": "Bạn đang sống ở xã nào? (Để cán bộ biết bà con nơi nào cần hỗ trợ thêm.)",
+        "registered": "Cảm ơn bạn! 🎉 Giờ mình cùng học nhé.",
+        "menu": "📚 Chọn một bài học. Mỗi bài vài phút, có bài kiểm tra ngắn ở cuối.",
+        "menu_resume": "📚 Chào mừng bạn quay lại! Bấm ▶️ để học tiếp chỗ đang dừng.",
+        "module_new": "🆕 {title}",
+        "module_progress": "▶️ {title} · {percent}%",
+        "module_done": "✅ {title} · {score}%",
+        "btn_continue": "Tiếp tục ➡️",
+        "btn_back": "⬅️ Quay lại",
+        "btn_menu": "🏠 Menu",
+        "btn_start_quiz": "📝 Làm bài kiểm tra",
+        "btn_next_question": "Câu tiếp theo ➡️",
+        "btn_see_result": "Xem kết quả 🏁",
+        "btn_retry": "🔁 Làm lại bài kiểm tra",
+        "btn_review": "📖 Đọc lại bài học",
+        "btn_next_module": "➡️ Bài tiếp: {title}",
+        "btn_progress": "📊 Tiến độ",
+        "btn_help": "❓ Trợ giúp",
+        "btn_resume": "▶️ Học tiếp: {title}",
+        "btn_delete_yes": "🗑 Có, xoá hết",
+        "btn_delete_no": "Không, giữ lại",
+        "btn_delete_data": "🗑 Xoá dữ liệu của tôi",
+        "btn_language": "🌐 Đổi ngôn ngữ",
+        "btn_commune": "🏘 Đổi xã",
+        "step_header": "📘 {title} · Bước {number}/{total}",
+        "step_link": "🔗 {link}",
+        "quiz_intro": "📝 Bài kiểm tra: {count} câu. Cần đúng {percent}% để hoàn thành bài.",
+        "question_header": "📝 Câu {number}/{total}",
+        "correct": "✅ Đúng rồi!",
+        "wrong": "❌ Chưa đúng. Đáp án đúng: {answer}",
+        "your_choice": "Bạn chọn: {choice}",
+        "result_pass": "🎉 Bạn trả lời đúng {correct}/{total} câu ({score}%). Bạn đã hoàn thành bài «{title}»! ✅",
+        "result_fail": (
+            "Bạn trả lời đúng {correct}/{total} câu ({score}%). Cần {percent}% để hoàn thành.\n"
+            "Đừng lo, đọc lại bài rồi thử lần nữa nhé! 💪"
+        ),
+        "result_all_done": "🌟 Bạn đã hoàn thành tất cả các bài. Giỏi quá!",
+        "progress_header": "📊 Tiến độ học của bạn",
+        "progress_line_new": "▫️ {title}: chưa học",
+        "progress_line_progress": "▶️ {title}: {percent}%",
+        "progress_line_done": "✅ {title}: hoàn thành, điểm {score}%",
+        "progress_summary": "Đã xong {done}/{total} bài.",
+        "help": (
+            "❓ Cách dùng\n"
+            "• Bấm các nút bên dưới tin nhắn để học.\n"
+            "• /menu: danh sách bài học\n"
+            "• /progress: xem tiến độ\n"
+            "• /language: đổi ngôn ngữ\n"
+            "• /mydata: xem dữ liệu mình lưu về bạn\n"
+            "• /deleteme: xoá toàn bộ dữ liệu của bạn\n"
+            "Bạn dừng lúc nào cũng được; lần sau mình sẽ mở đúng chỗ bạn đang học."
+        ),
+        "hint_text": "Mình chưa hiểu tin nhắn này 🙂 Bạn hãy bấm một nút bên dưới nhé.",
+        "hint_media": "Mình chưa xem được ảnh, nhãn dán hay tin nhắn thoại 🙂 Bạn hãy bấm một nút bên dưới nhé.",
+        "hint_unknown_command": "Mình không có lệnh này. Gõ /help để xem các lệnh.",
+        "stale": "Nút này đã cũ. Mình mở lại chỗ bạn đang học nhé.",
+        "already_answered": "Câu này bạn đã trả lời rồi, mình chỉ tính một lần.",
+        "need_start": "Chào bạn! Gõ /start để bắt đầu học nhé.",
+        "need_consent": "Bạn cần đồng ý lưu tiến độ trước khi học. Gõ /start để bắt đầu.",
+        "ask_language": "Bạn muốn dùng tiếng nào?",
+        "language_set": "Đã chuyển sang tiếng Việt.",
+        "commune_set": "Đã lưu xã của bạn.",
+        "mydata": (
+            "🔒 Dữ liệu mình đang lưu về bạn\n"
+            "• Tên gọi: {name}\n"
+            "• Ngôn ngữ: {language}\n"
+            "• Xã: {commune}\n"
+            "• Đồng ý lưu từ: {consent}\n"
+            "• Lần cuối dùng: {last_seen}\n"
+            "• Vai trò: {role}\n"
+            "• Bài đã bắt đầu: {started}, đã hoàn thành: {completed}\n"
+            "• Số câu trả lời đã lưu: {answers}\n\n"
+            "Mình không lưu số điện thoại, địa chỉ hay giấy tờ. Muốn xoá hết: /deleteme"
+        ),
+        "delete_confirm": (
+            "🗑 Xoá toàn bộ dữ liệu của bạn (tên, xã, tiến độ, câu trả lời)?\nViệc này không hoàn tác được."
+        ),
+        "deleted": "Đã xoá toàn bộ dữ liệu của bạn. Cảm ơn bạn đã học cùng mình! Gõ /start nếu muốn học lại.",
+        "delete_cancelled": "Đã giữ nguyên dữ liệu của bạn.",
+        "module_missing": "Bài học này hiện không có. Bạn chọn bài khác nhé.",
+        "role_resident": "người học",
+        "role_officer": "cán bộ",
+        "role_admin": "quản trị",
+        "none": "chưa có",
+        "error": "Xin lỗi, mình gặp trục trặc nhỏ 🙏 Bạn thử lại sau ít phút, hoặc gõ /menu.",
+        "db_down": "Xin lỗi, hệ thống đang bận 🙏 Tiến độ của bạn vẫn được giữ. Bạn thử lại sau ít phút nhé.",
+        "private_only": "Mình chỉ dạy trong tin nhắn riêng. Bạn hãy nhắn riêng cho mình nhé: {link}",
+    },
+    "en": {
+        "welcome": (
+            "Hello! 👋 I'm a digital-skills helper.\n"
+            "I help you use the internet, email, e-payment and online public services safely, "
+            "in short lessons.\n\n"
+            "Which language would you like?"
+        ),
+        "consent": (
+            "🔒 Before we start\n\n"
+            "To remember where you are, I need to store:\n"
+            "• your Telegram first name, language and commune\n"
+            "• the lessons you took and your quiz answers\n\n"
+            "I do NOT store phone numbers or documents. Officers only see totals. "
+            "See your data with /mydata and delete it all at any time with /deleteme.\n\n"
+            "Do you agree?"
+        ),
+        "consent_yes": "✅ I agree",
+        "consent_no": "I don't agree",
+        "declined": "That's fine. I have stored nothing about you.\nWhenever you want to learn, just type /start.",
+        "ask_commune": "Which commune do you live in? (So officers know where people need more help.)",
+        "registered": "Thank you! 🎉 Let's learn together.",
+        "menu": "📚 Pick a lesson. Each takes a few minutes and ends with a short quiz.",
+        "menu_resume": "📚 Welcome back! Tap ▶️ to continue where you stopped.",
+        "module_new": "🆕 {title}",
+        "module_progress": "▶️ {title} · {percent}%",
+        "module_done": "✅ {title} · {score}%",
+        "btn_continue": "Continue ➡️",
+        "btn_back": "⬅️ Back",
+        "btn_menu": "🏠 Menu",
+        "btn_start_quiz": "📝 Take the quiz",
+        "btn_next_question": "Next question ➡️",
+        "btn_see_result": "See result 🏁",
+        "btn_retry": "🔁 Retake the quiz",
+        "btn_review": "📖 Read the lesson again",
+        "btn_next_module": "➡️ Next: {title}",
+        "btn_progress": "📊 Progress",
+        "btn_help": "❓ Help",
+        "btn_resume": "▶️ Continue: {title}",
+        "btn_delete_yes": "🗑 Yes, delete everything",
+        "btn_delete_no": "No, keep it",
+        "btn_delete_data": "🗑 Delete my data",
+        "btn_language": "🌐 Change language",
+        "btn_commune": "🏘 Change commune",
+        "step_header": "📘 {title} · Step {number}/{total}",
+        "step_link": "🔗 {link}",
+        "quiz_intro": "📝 Quiz: {count} questions. Get {percent}% right to complete the lesson.",
+        "question_header": "📝 Question {number}/{total}",
+        "correct": "✅ Correct!",
+        "wrong": "❌ Not quite. The right answer: {answer}",
+        "your_choice": "You chose: {choice}",
+        "result_pass": "🎉 You got {correct}/{total} right ({score}%). You completed «{title}»! ✅",
+        "result_fail": (
+            "You got {correct}/{total} right ({score}%). You need {percent}% to complete it.\n"
+            "Don't worry: read the lesson again and have another go! 💪"
+        ),
+        "result_all_done": "🌟 You have completed every lesson. Well done!",
+        "progress_header": "📊 Your progress",
+        "progress_line_new": "▫️ {title}: not started",
+        "progress_line_progress": "▶️ {title}: {percent}%",
+        "progress_line_done": "✅ {title}: completed, score {score}%",
+        "progress_summary": "{done}/{total} lessons completed.",
+        "help": (
+            "❓ How to use me\n"
+            "• Tap the buttons under my messages to learn.\n"
+            "• /menu: the list of lessons\n"
+            "• /progress: your progress\n"
+            "• /language: change language\n"
+            "• /mydata: what I store about you\n"
+            "• /deleteme: delete all your data\n"
+            "Stop whenever you like; next time I open exactly where you left off."
+        ),
+        "hint_text": "I didn't understand that 🙂 Please tap one of the buttons below.",
+        "hint_media": "I can't look at photos, stickers or voice messages 🙂 Please tap one of the buttons below.",
+        "hint_unknown_command": "I don't know that command. Type /help to see what I can do.",
+        "stale": "That button is old. Here is where you are now.",
+        "already_answered": "You already answered this one; it counts once.",
+        "need_start": "Hello! Type /start to begin.",
+        "need_consent": "Please agree to saving your progress first. Type /start to begin.",
+        "ask_language": "Which language would you like?",
+        "language_set": "Switched to English.",
+        "commune_set": "Your commune is saved.",
+        "mydata": (
+            "🔒 What I store about you\n"
+            "• Name: {name}\n"
+            "• Language: {language}\n"
+            "• Commune: {commune}\n"
+            "• Consent given: {consent}\n"
+            "• Last seen: {last_seen}\n"
+            "• Role: {role}\n"
+            "• Lessons started: {started}, completed: {completed}\n"
+            "• Quiz answers stored: {answers}\n\n"
+            "I store no phone number, address or documents. To delete everything: /deleteme"
+        ),
+        "delete_confirm": ("🗑 Delete all your data (name, commune, progress, answers)?\nThis cannot be undone."),
+        "deleted": "All your data is deleted. Thank you for learning with me! Type /start to begin again.",
+        "delete_cancelled": "Your data is kept as it was.",
+        "module_missing": "This lesson is not available now. Please pick another one.",
+        "role_resident": "learner",
+        "role_officer": "officer",
+        "role_admin": "admin",
+        "none": "none",
+        "error": "Sorry, something went wrong on my side 🙏 Please try again in a few minutes, or type /menu.",
+        "db_down": "Sorry, the system is busy 🙏 Your progress is safe. Please try again in a few minutes.",
+        "private_only": "I only teach in private messages. Please message me directly: {link}",
+    },
+}
+
+LANGUAGE_NAMES = {"vi": "🇻🇳 Tiếng Việt", "en": "🇬🇧 English"}
+
+
+def t(language: str, key: str, **values: Any) -> str:
+    table = TEXTS.get(language) or TEXTS["vi"]
+    template = table.get(key) or TEXTS["vi"][key]
+    return template.format(**values) if values else template

@@ -1,0 +1,88 @@
+"""aiogram-shaped FSM storage on SQLAlchemy, bound to the current update's session.
+
+Reads are cached for the life of the object (one update), so `get_state` and `get_data` together cost
+one query; writes are upserts, so a retried update leaves one row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.learning.events import UserKey
+from bot.learning.fsm import FsmStorage
+from bot.storage.models import FsmState, utcnow
+from bot.storage.upsert import upsert
+
+
+class SqlFsmStorage(FsmStorage):
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._cache: dict[UserKey, tuple[str | None, dict[str, Any]]] = {}
+
+    async def _load(self, key: UserKey) -> tuple[str | None, dict[str, Any]]:
+        if key not in self._cache:
+            row = (
+                await self._session.execute(
+                    select(FsmState.state, FsmState.data).where(
+                        FsmState.bot_id == key.bot_id,
+                        FsmState.chat_id == key.chat_id,
+                        FsmState.user_id == key.user_id,
+                    )
+                )
+            ).first()
+            self._cache[key] = (row.state, dict(row.data or {})) if row else (None, {})
+        return self._cache[key]
+
+    async def get_state(self, key: UserKey) -> str | None:
+        return (await self._load(key))[0]
+
+    async def get_data(self, key: UserKey) -> dict[str, Any]:
+        return dict((await self._load(key))[1])
+
+    async def set_state(self, key: UserKey, state: str | None) -> None:
+        _, data = await self._load(key)
+        await self._save(key, state, data)
+
+    async def set_data(self, key: UserKey, data: Mapping[str, Any]) -> None:
+        state, _ = await self._load(key)
+        await self._save(key, state, dict(data))
+
+    async def save(self, key: UserKey, state: str | None, data: Mapping[str, Any]) -> None:
+        """State and data in one statement: what the engine uses once per update."""
+        await self._save(key, state, dict(data))
+
+    async def clear(self, key: UserKey) -> None:
+        await self._session.execute(
+            delete(FsmState).where(
+                FsmState.bot_id == key.bot_id,
+                FsmState.chat_id == key.chat_id,
+                FsmState.user_id == key.user_id,
+            )
+        )
+        self._cache[key] = (None, {})
+
+    async def _save(self, key: UserKey, state: str | None, data: dict[str, Any]) -> None:
+        if self._cache.get(key) == (state, data):
+            return
+        values = {
+            "bot_id": key.bot_id,
+            "chat_id": key.chat_id,
+            "user_id": key.user_id,
+            "state": state,
+            "data": data,
+            "updated_at": utcnow(),
+        }
+        await self._session.execute(
+            upsert(
+                self._session,
+                FsmState,
+                values,
+                index=["bot_id", "chat_id", "user_id"],
+                update=["state", "data", "updated_at"],
+            )
+        )
+        self._cache[key] = (state, data)

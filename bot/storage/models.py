@@ -1,0 +1,205 @@
+"""The database schema: one typed class per table (SQLAlchemy 2 declarative).
+
+Durable learning facts (progress, answers) live in their own tables; the conversation state is a small
+row per (bot, chat, user) in `fsm_states`, shaped like aiogram's FSM storage.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps are stored in UTC and always come back timezone-aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        # SQLite has no time zones: store naive UTC so string comparison orders correctly.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# Deterministic constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Role:
+    RESIDENT = "resident"
+    OFFICER = "officer"
+    ADMIN = "admin"
+    ALL = (RESIDENT, OFFICER, ADMIN)
+
+
+class Resident(Base):
+    """A person who agreed to have their progress stored. Nothing is kept before consent."""
+
+    __tablename__ = "residents"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_residents_channel_external"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16), default="telegram")
+    external_id: Mapped[int] = mapped_column(BigInteger)  # the Telegram user id
+    chat_id: Mapped[int] = mapped_column(BigInteger)  # where to send; changes on ChatMigrated
+    display_name: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(5), default="vi")
+    commune_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    role: Mapped[str] = mapped_column(String(16), default=Role.RESIDENT)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    unreachable_reason: Mapped[str | None] = mapped_column(String(120))
+    weekly_report: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class OfficerCommune(Base):
+    """An officer limited to some communes reaches residents there only; none means every commune."""
+
+    __tablename__ = "officer_communes"
+
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True)
+    commune_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class FsmState(Base):
+    """aiogram-shaped conversation state: a state name and a small JSON blob per (bot, chat, user)."""
+
+    __tablename__ = "fsm_states"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    state: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ModuleProgress(Base):
+    """Where a resident is in one module, and how their last and best quiz attempts went."""
+
+    __tablename__ = "module_progress"
+    __table_args__ = (
+        Index("ix_module_progress_module_status", "module_id", "status"),
+        Index("ix_module_progress_completed_at", "completed_at"),
+    )
+
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="in_progress")  # in_progress | completed
+    step_index: Mapped[int] = mapped_column(Integer, default=0)
+    furthest_step: Mapped[int] = mapped_column(Integer, default=0)
+    question_index: Mapped[int | None] = mapped_column(Integer)  # None while reading steps
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    correct_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_score: Mapped[int | None] = mapped_column(Integer)  # percent
+    best_score: Mapped[int | None] = mapped_column(Integer)  # percent
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Answer(Base):
+    """One answer to one quiz question in one attempt; the key makes a double tap count once."""
+
+    __tablename__ = "answers"
+    __table_args__ = (Index("ix_answers_module_question", "module_id", "question_id"),)
+
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempt: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chosen: Mapped[int] = mapped_column(Integer)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Broadcast(Base):
+    """A lesson invitation or announcement sent to an audience, now or at a scheduled time."""
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (Index("ix_broadcasts_status_scheduled", "status", "scheduled_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(16))  # lesson | text | photo
+    module_id: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str | None] = mapped_column(Text)
+    photo: Mapped[str | None] = mapped_column(String(255))  # Telegram file_id
+    audience: Mapped[str] = mapped_column(String(120), default="all")
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    report_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    report_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Delivery(Base):
+    """The outbox: one row per (broadcast, resident); its status survives a crash of the sender."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_broadcast_status", "broadcast_id", "status"),)
+
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|unreachable|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(255))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditLog(Base):
+    """Who did what with privileges: grants, broadcasts, exports."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(64))  # "telegram:123" or "cli"
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
