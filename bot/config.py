@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     default_language: str = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
     communes_file: Path = PROJECT_ROOT / "config" / "communes.yaml"
+    telegram_rate_limiter: bool = True  # PTB's AIORateLimiter for interactive traffic; off only in benchmarks
     broadcast_rate: float = 25.0
     quiet_hours: str = "21:00-07:00"
     log_level: str = "INFO"

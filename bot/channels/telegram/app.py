@@ -1,0 +1,121 @@
+"""Build and run the python-telegram-bot Application around the engine."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+
+from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.request import BaseRequest
+
+from bot.channels.telegram import handlers
+from bot.channels.telegram.processor import PerUserUpdateProcessor
+from bot.config import Settings
+from bot.logsafety import redact_secrets_in_logs
+from bot.runtime import Runtime, open_runtime
+
+log = logging.getLogger(__name__)
+
+# Officer and admin handlers live in their own modules and register before the residents' catch-alls.
+EXTENSIONS = ("bot.channels.telegram.roles", "bot.channels.telegram.officer", "bot.channels.telegram.admin")
+
+COMMANDS = {
+    "vi": [
+        ("start", "Bắt đầu / quay lại menu"),
+        ("menu", "Danh sách bài học"),
+        ("progress", "Xem tiến độ học"),
+        ("help", "Cách dùng"),
+        ("language", "Đổi ngôn ngữ"),
+        ("mydata", "Xem dữ liệu của tôi"),
+        ("deleteme", "Xoá dữ liệu của tôi"),
+    ],
+    "en": [
+        ("start", "Start / back to the menu"),
+        ("menu", "The list of lessons"),
+        ("progress", "My progress"),
+        ("help", "How to use the bot"),
+        ("language", "Change language"),
+        ("mydata", "What is stored about me"),
+        ("deleteme", "Delete my data"),
+    ],
+}
+
+
+def file_base_url(base_url: str) -> str:
+    """https://api.telegram.org/bot -> https://api.telegram.org/file/bot (same for a self-hosted server)."""
+    root, _, tail = base_url.rstrip("/").rpartition("/")
+    return f"{root}/file/{tail}" if root else base_url
+
+
+def build_application(
+    settings: Settings,
+    runtime: Runtime,
+    *,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+) -> Application:
+    assert settings.telegram_bot_token is not None
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(file_base_url(settings.telegram_api_base_url))
+        .concurrent_updates(PerUserUpdateProcessor(256))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(updates_request or request)
+    if settings.telegram_rate_limiter:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    application = builder.build()
+    application.bot_data["runtime"] = runtime
+    extensions = []
+    for name in EXTENSIONS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise
+            continue
+        module.register(application)
+        extensions.append(module)
+    application.bot_data["extensions"] = extensions
+    handlers.register(application)
+    return application
+
+
+async def _post_init(application: Application) -> None:
+    for language, commands in COMMANDS.items():
+        await application.bot.set_my_commands(
+            [BotCommand(name, description) for name, description in commands],
+            scope=BotCommandScopeDefault(),
+            language_code=None if language == "vi" else language,
+        )
+    # Extensions start their background work (the broadcast sender, the weekly report) here.
+    for module in application.bot_data.get("extensions", []):
+        if hasattr(module, "on_startup"):
+            await module.on_startup(application)
+    log.info("bot @%s ready", application.bot.username)
+
+
+async def _post_shutdown(application: Application) -> None:
+    for module in reversed(application.bot_data.get("extensions", [])):
+        if hasattr(module, "on_shutdown"):
+            await module.on_shutdown(application)
+
+
+def run_polling(settings: Settings) -> int:
+    assert settings.telegram_bot_token is not None
+    redact_secrets_in_logs([settings.telegram_bot_token.get_secret_value()])
+    runtime = asyncio.run(open_runtime(settings))
+    if runtime.faults:
+        log.warning("%d lesson fault(s): run `python -m bot lessons validate`", len(runtime.faults))
+    application = build_application(settings, runtime)
+    try:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
+    finally:
+        asyncio.run(runtime.close())
+    return 0

@@ -1,0 +1,107 @@
+"""Shared fixtures: a real database (SQLite file, and PostgreSQL when TEST_DATABASE_URL is set), the
+real engine, and the real python-telegram-bot Application talking to a fake Bot API."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from telegram import Update
+from telegram.ext import Application
+
+from bot.channels.telegram.app import build_application
+from bot.config import PROJECT_ROOT, Settings
+from bot.runtime import Runtime, open_runtime
+from bot.storage.db import create_engine
+from tests.fake_bot_api import TOKEN, FakeBotApi, FakeRequest, FakeUser
+
+LESSONS = PROJECT_ROOT / "lessons"
+ADMIN_ID = 9001
+
+
+def _database_params() -> list[Any]:
+    params: list[Any] = [pytest.param("sqlite", id="sqlite")]
+    if os.environ.get("TEST_DATABASE_URL"):
+        params.append(pytest.param("postgresql", id="postgresql"))
+    return params
+
+
+@pytest.fixture(params=_database_params())
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, empty database for each test: every storage test runs on both back ends."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    url = os.environ["TEST_DATABASE_URL"]
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+    yield url
+
+
+def make_settings(database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "telegram_bot_token": TOKEN,
+        "telegram_api_base_url": "https://api.telegram.invalid/bot",
+        "database_url": database_url,
+        "lessons_dir": LESSONS,
+        "admin_ids": [ADMIN_ID],
+        "telegram_rate_limiter": False,
+        "_env_file": None,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url)
+
+
+@pytest.fixture
+async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    runtime = await open_runtime(settings)
+    yield runtime
+    await runtime.close()
+
+
+@pytest.fixture
+def api() -> FakeBotApi:
+    return FakeBotApi()
+
+
+@pytest.fixture
+async def app(
+    settings: Settings, runtime: Runtime, api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> AsyncIterator[Application]:
+    application = build_application(settings, runtime, request=FakeRequest(api))
+    await application.initialize()
+    caplog.set_level(logging.WARNING)
+    yield application
+    await application.shutdown()
+    # A handler that crashed would have been answered kindly by the error handler; a test must still see it.
+    crashes = [r for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith("bot")]
+    assert not crashes, [r.getMessage() for r in crashes]
+
+
+@pytest.fixture
+def deliver(app: Application) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    async def process(update: dict[str, Any]) -> None:
+        await app.process_update(Update.de_json(update, app.bot))
+
+    return process
+
+
+@pytest.fixture
+def make_user(api: FakeBotApi, deliver: Callable[[dict[str, Any]], Awaitable[None]]) -> Callable[..., FakeUser]:
+    def factory(user_id: int = 1001, first_name: str = "An", language_code: str = "vi") -> FakeUser:
+        return FakeUser(api, deliver, user_id, first_name, language_code)
+
+    return factory
