@@ -3,21 +3,26 @@ real engine, and the real python-telegram-bot Application talking to a fake Bot 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 from telegram import Update
 from telegram.ext import Application
 
 from bot.channels.telegram.app import build_application
 from bot.config import PROJECT_ROOT, Settings
 from bot.runtime import Runtime, open_runtime
-from bot.storage.db import create_engine
+from bot.storage.db import create_engine, normalise_url
 from tests.fake_bot_api import TOKEN, FakeBotApi, FakeRequest, FakeUser
 
 LESSONS = PROJECT_ROOT / "lessons"
@@ -31,13 +36,32 @@ def _database_params() -> list[Any]:
     return params
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A private PostgreSQL database for this pytest run, so parallel runs on one server never collide."""
+    base = make_url(normalise_url(os.environ["TEST_DATABASE_URL"]))
+    name = f"test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+
+    async def admin(statement: str) -> None:
+        engine = create_async_engine(base, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+        await engine.dispose()
+
+    # A thread of its own: this fixture is first requested from inside a running event loop.
+    run = lambda statement: ThreadPoolExecutor(1).submit(asyncio.run, admin(statement)).result()  # noqa: E731
+    run(f'CREATE DATABASE "{name}"')
+    yield base.set(database=name).render_as_string(hide_password=False)
+    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(params=_database_params())
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A fresh, empty database for each test: every storage test runs on both back ends."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
         return
-    url = os.environ["TEST_DATABASE_URL"]
+    url = request.getfixturevalue("postgres_url")
     engine = create_engine(url)
     async with engine.begin() as connection:
         await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))

@@ -4,44 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from bot.content import Catalog
 from bot.runtime import Runtime
 from bot.storage.models import Answer, FsmState, ModuleProgress, Resident
 from tests.fake_bot_api import FakeBotApi, FakeUser
-
-
-async def onboard(user: FakeUser, language: str = "Tiếng Việt", commune: str = "Nghĩa Tá") -> None:
-    await user.send("/start")
-    await user.press(language)
-    await user.press("✅")
-    await user.press(commune)
-
-
-async def read_all_steps(user: FakeUser, catalog: Catalog, module_id: str, language: str = "vi") -> None:
-    lesson = catalog.get(module_id, language)
-    assert lesson is not None
-    for _ in range(len(lesson.steps) - 1):
-        await user.press("Tiếp tục" if language == "vi" else "Continue")
-
-
-async def answer_quiz(user: FakeUser, catalog: Catalog, module_id: str, wrong: set[int] = frozenset()) -> None:
-    lesson = catalog.get(module_id, "vi")
-    assert lesson is not None
-    for index, question in enumerate(lesson.quiz.questions):
-        choice = question.answer if index not in wrong else (question.answer + 1) % len(question.options)
-        await user.press(f"{'ABCD'[choice]}. ")
-        last = index + 1 == len(lesson.quiz.questions)
-        await user.press("Xem kết quả" if last else "Câu tiếp theo")
-
-
-async def count(runtime: Runtime, model: type, **where: object) -> int:
-    async with runtime.sessions() as session:
-        statement = select(func.count()).select_from(model)
-        for name, value in where.items():
-            statement = statement.where(getattr(model, name) == value)
-        return int(await session.scalar(statement) or 0)
+from tests.journey import answer_quiz, count, lesson_of, onboard, read_all_steps
 
 
 async def test_new_resident_completes_email_with_a_wrong_answer(
@@ -50,7 +18,6 @@ async def test_new_resident_completes_email_with_a_wrong_answer(
     user = make_user(1001, "Lan")
     await user.send("/start")
     assert "tiếng nào" in user.last().text
-    assert await count(runtime, Resident) == 0
 
     await user.press("Tiếng Việt")
     assert "đồng ý" in user.last().text
@@ -61,29 +28,27 @@ async def test_new_resident_completes_email_with_a_wrong_answer(
     assert "xã nào" in user.last().text
     await user.press("Nghĩa Tá")
     assert "Chọn một bài học" in user.last().text
-    assert any("Thư điện tử" in label for label, _ in user.last().buttons())
 
+    email = lesson_of(runtime.catalog, "email")
     await user.press("Thư điện tử")
-    first_step = user.last()
-    assert "Bước 1/" in first_step.text
-    await read_all_steps(user, runtime.catalog, "email")
-    assert "Làm bài kiểm tra" in [label for label, _ in user.last().buttons()][-2] or user.find_button("Làm bài")
+    assert f"Bước 1/{len(email.steps)}" in user.last().text
+    await read_all_steps(user, email)
+    assert f"Bước {len(email.steps)}/{len(email.steps)}" in user.last().text
     await user.press("Làm bài kiểm tra")
     assert "Câu 1/" in user.last().text
 
-    await answer_quiz(user, runtime.catalog, "email", wrong={1})
-    result = user.last().text
-    lesson = runtime.catalog.get("email", "vi")
-    assert lesson is not None
-    total = len(lesson.quiz.questions)
-    assert f"{total - 1}/{total}" in result
-    assert "hoàn thành" in result
+    await answer_quiz(user, email, wrong=frozenset({1}))
+    total = len(email.quiz.questions)
+    assert f"{total - 1}/{total}" in user.last().text
+    assert "hoàn thành" in user.last().text
 
-    # Feedback was shown for the wrong answer with the right option and the explanation.
-    assert any("Chưa đúng" in m.text and "💡" in m.text for m in user.messages()) or any(
-        call.params.get("text", "").startswith("📝") and "Chưa đúng" in call.params.get("text", "")
-        for call in api.calls_of("editMessageText")
-    )
+    # Every feedback stays in the chat: the wrong one names the right option and explains it.
+    feedback = [m.text for m in user.messages() if "💡" in m.text]
+    assert len(feedback) == total
+    wrong = [text for text in feedback if "Chưa đúng" in text]
+    assert len(wrong) == 1
+    second = email.quiz.questions[1]
+    assert second.options[second.answer] in wrong[0] and second.explanation in wrong[0]
 
     await user.send("/progress")
     assert "✅ Thư điện tử (email): hoàn thành" in user.last().text
@@ -91,6 +56,68 @@ async def test_new_resident_completes_email_with_a_wrong_answer(
         progress = await session.scalar(select(ModuleProgress).where(ModuleProgress.module_id == "email"))
         assert progress is not None
         assert progress.status == "completed"
+        assert progress.completed_at is not None
         assert progress.best_score == round(100 * (total - 1) / total)
     assert await count(runtime, Answer, module_id="email", correct=False) == 1
     assert await count(runtime, Answer, module_id="email") == total
+
+
+async def test_failing_then_retrying_keeps_both_attempts_and_the_best_score(
+    make_user: Callable[..., FakeUser], runtime: Runtime
+) -> None:
+    user = make_user(1002)
+    await onboard(user)
+    lesson = lesson_of(runtime.catalog, "internet")
+    await user.press("Internet")
+    await read_all_steps(user, lesson)
+    await user.press("Làm bài kiểm tra")
+    await answer_quiz(user, lesson, wrong=frozenset(range(len(lesson.quiz.questions))))
+    assert "Cần 80%" in user.last().text
+    async with runtime.sessions() as session:
+        progress = await session.get(ModuleProgress, (1, "internet"))
+        assert progress is not None and progress.status == "in_progress" and progress.last_score == 0
+
+    await user.press("Làm lại bài kiểm tra")
+    assert "Câu 1/" in user.last().text
+    await answer_quiz(user, lesson)
+    assert "hoàn thành" in user.last().text
+    async with runtime.sessions() as session:
+        progress = await session.get(ModuleProgress, (1, "internet"))
+        assert progress is not None
+        assert (progress.status, progress.attempt, progress.best_score) == ("completed", 2, 100)
+    assert await count(runtime, Answer, attempt=1) == len(lesson.quiz.questions)
+    assert await count(runtime, Answer, attempt=2) == len(lesson.quiz.questions)
+
+
+async def test_declining_consent_stores_nothing(make_user: Callable[..., FakeUser], runtime: Runtime) -> None:
+    user = make_user(1003)
+    await user.send("/start")
+    await user.press("English")
+    await user.press("I don't agree")
+    assert "stored nothing" in user.last().text
+    await user.send("hello?")
+    assert "/start" in user.messages()[-2].text  # a hint, then the language choice again: no dead end
+    assert user.last().buttons()
+    assert await count(runtime, Resident) == 0
+    assert await count(runtime, FsmState) == 0
+
+
+async def test_english_resident_gets_english_lessons(make_user: Callable[..., FakeUser], runtime: Runtime) -> None:
+    user = make_user(1004, language_code="en")
+    await onboard(user, language="English", commune="Nghia Ta")
+    assert "Pick a lesson" in user.last().text
+    lesson = lesson_of(runtime.catalog, "email", "en")
+    await user.press(lesson.title)
+    assert f"Step 1/{len(lesson.steps)}" in user.last().text
+    assert lesson.steps[0].text[:40] in user.last().text
+
+
+async def test_language_can_be_changed_later(make_user: Callable[..., FakeUser], runtime: Runtime) -> None:
+    user = make_user(1005)
+    await onboard(user)
+    await user.send("/language")
+    await user.press("English")
+    assert "Pick a lesson" in user.last().text
+    async with runtime.sessions() as session:
+        resident = await session.scalar(select(Resident))
+        assert resident is not None and resident.language == "en"

@@ -278,7 +278,7 @@ class Engine:
             language,
             "mydata",
             name=resident.display_name or t(language, "none"),
-            language="Tiếng Việt" if resident.language == "vi" else "English",
+            lang_name="Tiếng Việt" if resident.language == "vi" else "English",
             commune=commune or t(language, "none"),
             consent=self._local(resident.consent_at),
             last_seen=self._local(resident.last_seen_at),
@@ -466,13 +466,15 @@ class Engine:
         ):
             raise StaleAction("next question")
         progress = await self._progress_row(turn, lesson)
+        chosen = turn.data.get("c", 0)
+        settled = _as_edit(screens.feedback(turn.language, lesson, index, attempt, chosen, onward=False))
         if index + 1 < len(lesson.quiz.questions):
             turn.move("next_question")
             turn.data = {"m": lesson.id, "q": index + 1, "a": attempt}
-            return Outcome([screens.question(turn.language, lesson, index + 1, progress.attempt)])
+            return Outcome([settled, screens.question(turn.language, lesson, index + 1, progress.attempt)])
         turn.move("finish_quiz")
         turn.data = {"m": lesson.id}
-        return Outcome([await self._result(turn, lesson, progress)])
+        return Outcome([settled, await self._result(turn, lesson, progress)])
 
     async def _result(self, turn: Turn, lesson: Lesson, progress: ModuleProgress) -> Reply:
         score = progress.last_score or 0

@@ -91,7 +91,9 @@ def question(language: str, lesson: Lesson, index: int, attempt: int) -> Reply:
     return Reply(text, (*rows, (Button(t(language, "btn_menu"), actions.MENU),)))
 
 
-def feedback(language: str, lesson: Lesson, index: int, attempt: int, chosen: int) -> Reply:
+def feedback(language: str, lesson: Lesson, index: int, attempt: int, chosen: int, *, onward: bool = True) -> Reply:
+    """The answer's verdict and explanation. Once the resident moves on it stays in the chat without its
+    button (`onward=False`), so they can scroll back through what they learned."""
     asked = lesson.quiz.questions[index]
     right = asked.options[asked.answer]
     verdict = (
@@ -102,12 +104,13 @@ def feedback(language: str, lesson: Lesson, index: int, attempt: int, chosen: in
     choice = t(language, "your_choice", choice=f"{OPTION_LETTERS[chosen]}. {asked.options[chosen]}")
     header = t(language, "question_header", number=index + 1, total=len(lesson.quiz.questions))
     text = f"{header}\n{asked.text}\n\n{choice}\n{verdict}\n\n💡 {asked.explanation}"
+    if not onward:
+        return Reply(text)
     last = index + 1 >= len(lesson.quiz.questions)
-    onward = Button(
-        t(language, "btn_see_result" if last else "btn_next_question"),
-        actions.next_question(lesson.id, index, attempt),
+    button = Button(
+        t(language, "btn_see_result" if last else "btn_next_question"), actions.next_question(lesson.id, index, attempt)
     )
-    return Reply(text, ((onward,),))
+    return Reply(text, ((button,),))
 
 
 def result(

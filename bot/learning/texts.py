@@ -89,7 +89,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "mydata": (
             "🔒 Dữ liệu mình đang lưu về bạn\n"
             "• Tên gọi: {name}\n"
-            "• Ngôn ngữ: {language}\n"
+            "• Ngôn ngữ: {lang_name}\n"
             "• Xã: {commune}\n"
             "• Đồng ý lưu từ: {consent}\n"
             "• Lần cuối dùng: {last_seen}\n"
@@ -196,7 +196,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "mydata": (
             "🔒 What I store about you\n"
             "• Name: {name}\n"
-            "• Language: {language}\n"
+            "• Language: {lang_name}\n"
             "• Commune: {commune}\n"
             "• Consent given: {consent}\n"
             "• Last seen: {last_seen}\n"

@@ -1,0 +1,46 @@
+"""Steps a resident takes, shared by the journey tests."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.content import Catalog, Lesson
+from bot.runtime import Runtime
+from tests.fake_bot_api import FakeUser
+
+
+def lesson_of(catalog: Catalog, module_id: str, language: str = "vi") -> Lesson:
+    lesson = catalog.get(module_id, language)
+    assert lesson is not None, module_id
+    return lesson
+
+
+async def onboard(user: FakeUser, language: str = "Tiếng Việt", commune: str = "Nghĩa Tá") -> None:
+    await user.send("/start")
+    await user.press(language)
+    await user.press("✅")
+    await user.press(commune)
+
+
+async def read_all_steps(user: FakeUser, lesson: Lesson, continue_label: str = "Tiếp tục") -> None:
+    for _ in range(len(lesson.steps) - 1):
+        await user.press(continue_label)
+
+
+async def answer_quiz(user: FakeUser, lesson: Lesson, wrong: frozenset[int] = frozenset(), vi: bool = True) -> None:
+    for index, question in enumerate(lesson.quiz.questions):
+        choice = question.answer if index not in wrong else (question.answer + 1) % len(question.options)
+        await user.press(f"{'ABCD'[choice]}. ")
+        last = index + 1 == len(lesson.quiz.questions)
+        if vi:
+            await user.press("Xem kết quả" if last else "Câu tiếp theo")
+        else:
+            await user.press("See result" if last else "Next question")
+
+
+async def count(runtime: Runtime, model: type, **where: object) -> int:
+    async with runtime.sessions() as session:
+        statement = select(func.count()).select_from(model)
+        for name, value in where.items():
+            statement = statement.where(getattr(model, name) == value)
+        return int(await session.scalar(statement) or 0)
