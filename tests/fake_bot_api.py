@@ -395,7 +395,11 @@ async def serve_http(api: FakeBotApi, host: str = "127.0.0.1", port: int = 0) ->
                     params.setdefault(name, f"attach://{name}")
                 else:
                     params[name] = value
-        params = {name: (_json(value) if name == "reply_markup" else value) for name, value in params.items()}
+        # Form fields carry JSON for objects and arrays (reply_markup, commands), plain text otherwise.
+        params = {
+            name: (_json(value) if isinstance(value, str) and value[:1] in "[{" else value)
+            for name, value in params.items()
+        }
         try:
             status, payload = await api.call(method, params)
         except NetworkError:
