@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 LANGUAGES = ("vi", "en")
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")]
@@ -40,21 +40,24 @@ class Question(Strict):
     answer: int
     explanation: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
 
-    @model_validator(mode="after")
-    def _answer_in_range(self) -> Question:
-        if not 0 <= self.answer < len(self.options):
-            raise ValueError(f"answer {self.answer} is not an option index (0 to {len(self.options) - 1})")
-        return self
+    @field_validator("answer")
+    @classmethod
+    def _answer_in_range(cls, answer: int, info: ValidationInfo) -> int:
+        options = info.data.get("options")
+        if options is not None and not 0 <= answer < len(options):
+            raise ValueError(f"answer {answer} is not an option index (0 to {len(options) - 1})")
+        return answer
 
 
 class Quiz(Strict):
     pass_percent: Annotated[int, Field(ge=1, le=100)] = 80
     questions: Annotated[list[Question], Field(min_length=1, max_length=12)]
 
-    @model_validator(mode="after")
-    def _unique_ids(self) -> Quiz:
-        _ensure_unique([q.id for q in self.questions], "question")
-        return self
+    @field_validator("questions")
+    @classmethod
+    def _unique_ids(cls, questions: list[Question]) -> list[Question]:
+        _ensure_unique([q.id for q in questions], "question")
+        return questions
 
 
 class Lesson(Strict):
@@ -69,10 +72,12 @@ class Lesson(Strict):
     steps: Annotated[list[Step], Field(min_length=1, max_length=15)]
     quiz: Quiz
 
-    @model_validator(mode="after")
-    def _unique_step_ids(self) -> Lesson:
-        _ensure_unique([s.id for s in self.steps], "step")
-        return self
+    # Field validators (not model validators) so these faults are reported alongside any others.
+    @field_validator("steps")
+    @classmethod
+    def _unique_step_ids(cls, steps: list[Step]) -> list[Step]:
+        _ensure_unique([s.id for s in steps], "step")
+        return steps
 
     def question_index(self, question_id: str) -> int | None:
         for index, question in enumerate(self.quiz.questions):
