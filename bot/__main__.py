@@ -150,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     # httpx logs every request URL, and a Bot API URL carries the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("transitions").setLevel(logging.WARNING)  # it logs every state change at INFO
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     handler: Command = args.handler
     return handler(args, settings)
 

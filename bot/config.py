@@ -61,7 +61,10 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        ZoneInfo(value)  # raises for an unknown zone
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError) as error:  # ZoneInfoNotFoundError is a KeyError
+            raise ValueError(f"unknown time zone '{value}' (e.g. Asia/Ho_Chi_Minh)") from error
         return value
 
     @cached_property
