@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from transitions import MachineError
 
@@ -26,10 +27,11 @@ from bot.learning.states import Lesson as LessonState
 from bot.learning.states import Settings as SettingsState
 from bot.learning.texts import t
 from bot.storage.fsm_sql import SqlFsmStorage
-from bot.storage.models import Answer, ModuleProgress, Resident, utcnow
+from bot.storage.models import Answer, FsmState, ModuleProgress, Resident, utcnow
 from bot.storage.upsert import upsert
 
 log = logging.getLogger(__name__)
+LAST_SEEN_PRECISION = timedelta(minutes=5)
 
 
 class StaleAction(Exception):
@@ -108,19 +110,33 @@ class Engine:
                 outcome = Outcome(stale=True, notice=t(turn.language, "stale"))
                 outcome.replies = await self._current_screen(turn)
             if turn.resident is not None:
-                turn.resident.last_seen_at = utcnow()
+                now = utcnow()
+                # Activity figures count days, so a write per tap would buy nothing; one per few minutes will do.
+                if now - turn.resident.last_seen_at > LAST_SEEN_PRECISION:
+                    turn.resident.last_seen_at = now
                 await turn.fsm.save(turn.key, turn.state, turn.data)
             elif started_registered:
                 await turn.fsm.clear(turn.key)
         return outcome
 
     async def _load(self, session: AsyncSession, event: Event) -> Turn:
+        """The resident and their conversation state in one query (no state is kept before consent)."""
+        key = event.key
         fsm = SqlFsmStorage(session)
-        state = await fsm.get_state(event.key)
-        data = await fsm.get_data(event.key)
-        resident = await session.scalar(
-            select(Resident).where(Resident.channel == event.key.channel, Resident.external_id == event.key.user_id)
-        )
+        row = (
+            await session.execute(
+                select(Resident, FsmState.state, FsmState.data)
+                .outerjoin(
+                    FsmState,
+                    and_(
+                        FsmState.bot_id == key.bot_id, FsmState.chat_id == key.chat_id, FsmState.user_id == key.user_id
+                    ),
+                )
+                .where(Resident.channel == key.channel, Resident.external_id == key.user_id)
+            )
+        ).first()
+        resident, state, data = (row[0], row[1], dict(row[2] or {})) if row else (None, None, {})
+        fsm.prime(key, state, data)
         if resident is None:
             # Nothing is stored before consent: the pre-consent steps live in the buttons.
             state, data = None, {}

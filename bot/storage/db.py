@@ -30,6 +30,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # One connection: SQLite has one writer anyway, and queueing for the pool (FIFO, async) is far
+        # cheaper than connections colliding on the file lock, where SQLite's busy handler sleeps for
+        # milliseconds at a time. busy_timeout still covers other processes (the CLI) writing.
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
         _configure_sqlite(engine)
         return engine
@@ -57,7 +62,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(connection: Any) -> None:
         # A transaction that reads and then writes would otherwise fail with SQLITE_BUSY when another
         # writer got in between; taking the write lock up front makes it wait (busy_timeout) instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Read-only work (reports) asks for a plain deferred BEGIN: in WAL mode it never blocks writers.
+        read_only = connection.get_execution_options().get("sqlite_read_only", False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

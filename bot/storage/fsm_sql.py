@@ -37,6 +37,10 @@ class SqlFsmStorage(FsmStorage):
             self._cache[key] = (row.state, dict(row.data or {})) if row else (None, {})
         return self._cache[key]
 
+    def prime(self, key: UserKey, state: str | None, data: dict[str, Any]) -> None:
+        """Seed the cache from a row the caller already loaded (the engine joins it with the resident)."""
+        self._cache[key] = (state, dict(data))
+
     async def get_state(self, key: UserKey) -> str | None:
         return (await self._load(key))[0]
 

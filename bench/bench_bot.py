@@ -1,0 +1,202 @@
+"""Taps per second and latency of the real bot against a bare python-telegram-bot bot, in one run.
+
+Two processes share the machine: this one serves a fake Bot API on loopback and plays N residents,
+each tapping as soon as they see their next buttons (a closed loop); the other runs the bot under test
+with long polling, exactly as `python -m bot run` does in production. The bare bot runs the same way.
+Both run with PTB's rate limiter off: we measure the software's ceiling, and print Telegram's own limit
+(~30 messages a second per bot) beside it.
+
+    python -m bench.bench_bot [--residents 50] [--seconds 10] [--database sqlite|postgresql|both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.fake_bot_api import TOKEN, FakeBotApi, SentMessage, serve_http
+
+ROOT = Path(__file__).resolve().parent.parent
+TELEGRAM_LIMIT = 30  # messages a second per bot, Telegram's documented broadcast ceiling
+FORWARD = ("Tiếp tục", "Làm bài kiểm tra", "Câu tiếp theo", "Xem kết quả", "Bài tiếp", "Làm lại")
+
+
+class WatchedApi(FakeBotApi):
+    """Wakes the resident whose chat just received new buttons."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.waiters: dict[int, asyncio.Future[None]] = {}
+
+    async def call(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        status, payload = await super().call(method, params)
+        if method in ("sendMessage", "editMessageText") and params.get("reply_markup"):
+            chat = int(params["chat_id"])
+            waiter = self.waiters.get(chat)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
+        return status, payload
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    timeouts: int = 0
+    stuck: list[str] = field(default_factory=list)
+
+
+def choose(message: SentMessage, rng: random.Random) -> str:
+    buttons = message.buttons()
+    for label, data in buttons:
+        if any(word in label for word in FORWARD):
+            return data
+    options = [data for label, data in buttons if label[:3] in ("A. ", "B. ", "C. ", "D. ")]
+    if options:
+        return rng.choice(options)
+    # A resident in the benchmark stays a resident: no declining consent, deleting data or leaving Vietnamese.
+    avoid = ("Xoá", "ngôn ngữ", "Không đồng", "English", "don't agree")
+    safe = [data for label, data in buttons if not any(word in label for word in avoid)]
+    return rng.choice(safe or [data for _, data in buttons])
+
+
+async def resident(api: WatchedApi, user_id: int, stop_at: float, measure_from: float, tally: Tally) -> None:
+    rng = random.Random(user_id)
+    user = api.user_dict(user_id, f"Cư dân {user_id}")
+    update = api.message_update(user, "/start")
+    while time.monotonic() < stop_at:
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        api.waiters[user_id] = waiter
+        sent = time.monotonic()
+        api.push_update(update)
+        try:
+            await asyncio.wait_for(waiter, timeout=10)
+        except TimeoutError:
+            tally.timeouts += 1
+            tally.stuck.append(
+                str(update.get("callback_query", {}).get("data") or update.get("message", {}).get("text"))
+            )
+            update = api.message_update(user, "/menu")
+            continue
+        done = time.monotonic()
+        if sent >= measure_from and done <= stop_at:
+            tally.latencies.append(done - sent)
+        message = next(m for m in reversed(api.chat_messages(user_id)) if m.buttons())
+        update = api.callback_update(user, message, choose(message, rng))
+
+
+async def measure(
+    label: str, command: list[str], env: dict[str, str], residents: int, seconds: float
+) -> dict[str, Any]:
+    api = WatchedApi()
+    runner, base_url = await serve_http(api)
+    log = tempfile.NamedTemporaryFile("w+", prefix="bench-bot-", suffix=".log", delete=False)  # noqa: SIM115
+    if os.environ.get("BENCH_PROFILE") and "bot" in command:
+        # py-spy (not a project dependency) samples the bot under load: BENCH_PROFILE=/tmp/profile.txt
+        command = ["py-spy", "record", "--format", "raw", "-o", os.environ["BENCH_PROFILE"], "--", *command]
+    process = await asyncio.create_subprocess_exec(
+        *command,
+        cwd=ROOT,
+        env={**os.environ, **env, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": base_url},
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    try:
+        for _ in range(600):  # the bot is up once it polls
+            if api.calls_of("getUpdates"):
+                break
+            if process.returncode is not None:
+                raise RuntimeError(f"{label} exited; see {log.name}")
+            await asyncio.sleep(0.05)
+        warmup = 2.0
+        start = time.monotonic()
+        tally = Tally()
+        await asyncio.gather(
+            *(resident(api, 10_000 + n, start + warmup + seconds, start + warmup, tally) for n in range(residents))
+        )
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            await asyncio.wait_for(process.wait(), timeout=15)
+        except TimeoutError:
+            process.kill()
+        await runner.cleanup()
+    latencies = sorted(tally.latencies)
+    if tally.stuck:
+        print(f"  unanswered taps: {sorted(set(tally.stuck))[:10]}; bot log: {log.name}", flush=True)
+    return {
+        "label": label,
+        "taps_per_s": len(latencies) / seconds,
+        "p50_ms": 1000 * statistics.median(latencies) if latencies else float("nan"),
+        "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))] if latencies else float("nan"),
+        "taps": len(latencies),
+        "timeouts": tally.timeouts,
+    }
+
+
+def print_row(result: dict[str, Any]) -> None:
+    print(
+        f"{result['label']:<28} {result['taps_per_s']:>9.1f} {result['p50_ms']:>9.1f} {result['p99_ms']:>9.1f}"
+        f" {result['taps']:>7} {result['timeouts']:>8}",
+        flush=True,
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--residents", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="sqlite")
+    args = parser.parse_args()
+    python = sys.executable
+    quiet = {"LOG_LEVEL": "WARNING", "TELEGRAM_RATE_LIMITER": "false"}
+    print(f"{args.residents} residents tapping in a closed loop for {args.seconds:.0f} s per bot (after 2 s warm-up)")
+    print(f"{'bot':<28} {'taps/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'taps':>7} {'timeouts':>8}")
+    bare = await measure(
+        "bare PTB bot (stores nothing)", [python, "-m", "bench.bare_bot"], quiet, args.residents, args.seconds
+    )
+    print_row(bare)
+    databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    for database in databases:
+        with tempfile.TemporaryDirectory() as folder:
+            if database == "sqlite":
+                url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}"
+            else:
+                url = os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+                await _reset_postgres(url)
+            ours = await measure(
+                f"digiskills bot ({database})",
+                [python, "-m", "bot", "run"],
+                {**quiet, "DATABASE_URL": url},
+                args.residents,
+                args.seconds,
+            )
+        print_row(ours)
+        print(f"  ratio to the bare bot: {ours['taps_per_s'] / bare['taps_per_s']:.2f} (target >= 0.5, aim 0.9)")
+        print(f"  headroom over Telegram's ~{TELEGRAM_LIMIT} msg/s limit: {ours['taps_per_s'] / TELEGRAM_LIMIT:.1f}x")
+
+
+async def _reset_postgres(url: str) -> None:
+    from sqlalchemy import text
+
+    from bot.storage.db import create_engine
+
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
