@@ -86,3 +86,25 @@ async def test_bot_process_takes_a_resident_through_email(database_url: str, tmp
         log.close()
     assert process.returncode == 0
     assert TOKEN not in (tmp_path / "bot.log").read_text()
+
+
+async def test_bot_process_with_the_database_down_says_so_in_one_line() -> None:
+    api = FakeBotApi()
+    runner, base_url = await serve_http(api)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_URL"))}
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=base_url,
+        DATABASE_URL="postgresql://postgres:secret@127.0.0.1:1/nothing",  # nothing listens on port 1
+    )
+    try:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=PROJECT_ROOT, env=env, stderr=asyncio.subprocess.PIPE
+        )
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    finally:
+        await runner.cleanup()
+    last_line = stderr.decode().strip().splitlines()[-1]
+    assert process.returncode == 2
+    assert last_line.startswith("error: cannot open the database postgresql://postgres:***@127.0.0.1:1/nothing")
+    assert "secret" not in stderr.decode() and TOKEN not in stderr.decode()

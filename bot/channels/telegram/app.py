@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import logging
+import sys
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
@@ -51,7 +54,7 @@ def file_base_url(base_url: str) -> str:
 
 def build_application(
     settings: Settings,
-    runtime: Runtime,
+    runtime: Runtime | None = None,
     *,
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
@@ -71,7 +74,9 @@ def build_application(
     if settings.telegram_rate_limiter:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     application = builder.build()
-    application.bot_data["runtime"] = runtime
+    application.bot_data["settings"] = settings
+    if runtime is not None:
+        application.bot_data["runtime"] = runtime
     extensions = []
     for name in EXTENSIONS:
         try:
@@ -88,6 +93,13 @@ def build_application(
 
 
 async def _post_init(application: Application) -> None:
+    if "runtime" not in application.bot_data:
+        # Opened here, inside the loop that will serve updates: database connections belong to one loop.
+        runtime = await open_runtime(application.bot_data["settings"])
+        application.bot_data["runtime"] = runtime
+        application.bot_data["owns_runtime"] = True
+        if runtime.faults:
+            log.warning("%d lesson fault(s): run `python -m bot lessons validate`", len(runtime.faults))
     for language, commands in COMMANDS.items():
         await application.bot.set_my_commands(
             [BotCommand(name, description) for name, description in commands],
@@ -105,17 +117,25 @@ async def _post_shutdown(application: Application) -> None:
     for module in reversed(application.bot_data.get("extensions", [])):
         if hasattr(module, "on_shutdown"):
             await module.on_shutdown(application)
+    if application.bot_data.get("owns_runtime"):
+        await application.bot_data["runtime"].close()
 
 
 def run_polling(settings: Settings) -> int:
     assert settings.telegram_bot_token is not None
     redact_secrets_in_logs([settings.telegram_bot_token.get_secret_value()])
-    runtime = asyncio.run(open_runtime(settings))
-    if runtime.faults:
-        log.warning("%d lesson fault(s): run `python -m bot lessons validate`", len(runtime.faults))
-    application = build_application(settings, runtime)
+    application = build_application(settings)
     try:
-        application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
-    finally:
-        asyncio.run(runtime.close())
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        print("error: Telegram rejected TELEGRAM_BOT_TOKEN; copy it again from @BotFather", file=sys.stderr)
+        return 2
+    except NetworkError as error:
+        print(f"error: cannot reach the Bot API at {settings.telegram_api_base_url}: {error}", file=sys.stderr)
+        return 2
+    except (DBAPIError, OSError) as error:
+        # Raised from post_init when the database cannot be reached at start: say so in one line.
+        url = make_url(settings.database_url).render_as_string(hide_password=True)
+        print(f"error: cannot open the database {url}: {type(error).__name__}. Check DATABASE_URL.", file=sys.stderr)
+        return 2
     return 0
