@@ -82,7 +82,7 @@ def build_application(
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as error:
-            if error.name != name:
+            if not (error.name and name.startswith(error.name)):
                 raise
             continue
         module.register(application)
