@@ -183,7 +183,7 @@ async def test_resume_exactly_where_the_resident_stopped_after_a_restart(
     try:
         again = FakeUser(api, lambda u: app.process_update(Update.de_json(u, app.bot)), user.id)
         await again.send("/start")
-        assert "quay lại" in again.last().text
+        assert "học tiếp" in again.last().text
         await again.press("Thanh toán")
         assert f"Bước 3/{len(lesson.steps)}" in again.last().text
         assert lesson.steps[2].text[:30] in again.last().text
