@@ -121,3 +121,21 @@ async def test_language_can_be_changed_later(make_user: Callable[..., FakeUser],
     async with runtime.sessions() as session:
         resident = await session.scalar(select(Resident))
         assert resident is not None and resident.language == "en"
+
+
+async def test_someone_granted_a_role_before_using_the_bot_still_gives_consent(
+    make_user: Callable[..., FakeUser], runtime: Runtime
+) -> None:
+    async with runtime.sessions.begin() as session:
+        session.add(Resident(channel="telegram", external_id=1006, chat_id=1006, role="officer", language="vi"))
+    user = make_user(1006)
+    await user.send("/start")
+    assert "tiếng nào" in user.last().text  # not the menu: no consent yet
+    await user.press("Tiếng Việt")
+    await user.press("✅")
+    await user.press("Nghĩa Tá")
+    assert "Chọn một bài học" in user.last().text
+    async with runtime.sessions() as session:
+        rows = (await session.scalars(select(Resident))).all()
+    assert len(rows) == 1
+    assert rows[0].role == "officer" and rows[0].consent_at is not None and rows[0].commune_id == "nghia-ta"

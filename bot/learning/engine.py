@@ -47,7 +47,8 @@ class Turn:
     fsm: SqlFsmStorage
     state: str | None
     data: dict[str, Any]
-    resident: Resident | None
+    resident: Resident | None  # only someone who consented; everything else treats them as new
+    unconsented: Resident | None = None  # a row made by `grant` for someone who never agreed to anything
     _progress: dict[str, ModuleProgress] | None = field(default=None, repr=False)
 
     @property
@@ -137,12 +138,16 @@ class Engine:
         ).first()
         resident, state, data = (row[0], row[1], dict(row[2] or {})) if row else (None, None, {})
         fsm.prime(key, state, data)
+        unconsented = None
+        if resident is not None and resident.consent_at is None:
+            # An officer granted a role before ever opening the bot: they still go through consent.
+            resident, unconsented = None, resident
         if resident is None:
             # Nothing is stored before consent: the pre-consent steps live in the buttons.
             state, data = None, {}
         elif state not in REGISTERED:
             state = Menu.MAIN if resident.commune_id else Onboarding.COMMUNE
-        return Turn(event, session, fsm, state, data, resident)
+        return Turn(event, session, fsm, state, data, resident, unconsented)
 
     # -- dispatch --------------------------------------------------------------------------------------
 
@@ -224,6 +229,11 @@ class Engine:
     def _register(self, turn: Turn, language: str) -> Resident:
         name = (turn.event.display_name or "").strip()[:64] or None
         now = utcnow()
+        if turn.unconsented is not None:  # keep the row (and its role), now with consent
+            row = turn.unconsented
+            row.chat_id, row.display_name, row.language = turn.key.chat_id, name, language
+            row.consent_at, row.last_seen_at = now, now
+            return row
         return Resident(
             channel=turn.key.channel,
             external_id=turn.key.user_id,
