@@ -304,7 +304,7 @@ class FakeBotApi:
                 "chat": {"id": user["id"], "type": "private", "first_name": user["first_name"]},
                 "from": user,
                 "date": int(time.time()),
-                "old_chat_member": {"user": self.me, "status": old},
+                "old_chat_member": {"user": self.me, "status": old, **({"until_date": 0} if old == "kicked" else {})},
                 "new_chat_member": {"user": self.me, "status": new, **({"until_date": 0} if new == "kicked" else {})},
             },
         }

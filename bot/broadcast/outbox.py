@@ -1,0 +1,199 @@
+"""The persisted outbox: one `deliveries` row per (broadcast, resident), and the few short
+transactions the sender runs on it. Every function here opens and commits its own transaction;
+none is ever held open across a call to the Bot API.
+
+Statuses: broadcasts go scheduled -> sending -> done, with paused and cancelled on the side;
+deliveries go pending -> sent | unreachable | failed (| cancelled when the broadcast is).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Integer, String, and_, exists, func, literal, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.broadcast.audience import Audience, conditions
+from bot.broadcast.content import Content
+from bot.storage.models import Broadcast, Delivery, Resident
+from bot.storage.upsert import insert_for
+
+SCHEDULED, SENDING, PAUSED, DONE, CANCELLED = "scheduled", "sending", "paused", "done", "cancelled"
+PENDING, SENT, UNREACHABLE, FAILED = "pending", "sent", "unreachable", "failed"
+DELIVERY_STATUSES = (PENDING, SENT, UNREACHABLE, FAILED, CANCELLED)
+Sessions = async_sessionmaker[AsyncSession]
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A pending delivery with what is needed to send it."""
+
+    resident_id: int
+    chat_id: int
+    language: str
+    unreachable_reason: str | None  # set when the resident became unreachable after the outbox was made
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The final word on one delivery (or a chat id change), written by the sender after the API answered."""
+
+    broadcast_id: int
+    resident_id: int
+    status: str  # sent | unreachable | failed | chat (a ChatMigrated id change only)
+    attempts: int = 0
+    reason: str | None = None
+    chat_id: int | None = None
+    resident_gone: bool = False  # the API said unreachable: mark the resident, so later audiences skip them
+
+
+async def fill(
+    session: AsyncSession, broadcast_id: int, audience: Audience, scope: Collection[str] | None, now: datetime
+) -> int:
+    """Create the outbox in one INSERT ... SELECT; running it twice adds nobody twice."""
+    source = select(literal(broadcast_id, Integer), Resident.id, literal(PENDING, String), literal(0, Integer)).where(
+        *conditions(audience, scope, now)
+    )  # always a WHERE: SQLite needs one before ON CONFLICT
+    statement = (
+        insert_for(session, Delivery)
+        .from_select(["broadcast_id", "resident_id", "status", "attempts"], source)
+        .on_conflict_do_nothing(index_elements=["broadcast_id", "resident_id"])
+    )
+    await session.execute(statement)
+    total = await session.scalar(
+        select(func.count()).select_from(Delivery).where(Delivery.broadcast_id == broadcast_id)
+    )
+    return int(total or 0)
+
+
+def content_of(broadcast: Broadcast) -> Content:
+    return Content(broadcast.kind, broadcast.module_id, broadcast.text, broadcast.photo)
+
+
+async def promote_due(sessions: Sessions, now: datetime) -> list[int]:
+    """Scheduled broadcasts whose time has come start sending."""
+    async with sessions.begin() as session:
+        due = list(
+            await session.scalars(
+                select(Broadcast.id).where(Broadcast.status == SCHEDULED, Broadcast.scheduled_at <= now)
+            )
+        )
+        if due:
+            await session.execute(
+                update(Broadcast)
+                .where(Broadcast.id.in_(due), Broadcast.status == SCHEDULED)
+                .values(status=SENDING, started_at=func.coalesce(Broadcast.started_at, now))
+            )
+        return due
+
+
+async def next_sending(sessions: Sessions) -> Broadcast | None:
+    """The oldest broadcast that is sending: broadcasts go out one after another, in order."""
+    async with sessions() as session:
+        return await session.scalar(
+            select(Broadcast).where(Broadcast.status == SENDING).order_by(Broadcast.started_at, Broadcast.id).limit(1)
+        )
+
+
+async def claim(sessions: Sessions, broadcast_id: int, after: int, limit: int) -> tuple[str | None, list[Claimed]]:
+    """The broadcast's status and its next pending deliveries after resident `after`, in resident order.
+
+    The status is read in the same transaction so that a pause or cancel (from the chat or the CLI,
+    perhaps in another process) stops the sender within one batch.
+    """
+    async with sessions() as session:
+        status = await session.scalar(select(Broadcast.status).where(Broadcast.id == broadcast_id))
+        if status != SENDING:
+            return status, []
+        rows = await session.execute(
+            select(
+                Delivery.resident_id,
+                Resident.chat_id,
+                Resident.language,
+                Resident.unreachable_at,
+                Resident.unreachable_reason,
+            )
+            .join(Resident, Resident.id == Delivery.resident_id)
+            .where(Delivery.broadcast_id == broadcast_id, Delivery.status == PENDING, Delivery.resident_id > after)
+            .order_by(Delivery.resident_id)
+            .limit(limit)
+        )
+        return status, [
+            Claimed(rid, chat, language, (reason or "unreachable") if gone is not None else None)
+            for rid, chat, language, gone, reason in rows
+        ]
+
+
+async def status_of(sessions: Sessions, broadcast_id: int) -> str | None:
+    async with sessions() as session:
+        return await session.scalar(select(Broadcast.status).where(Broadcast.id == broadcast_id))
+
+
+async def has_pending(sessions: Sessions, broadcast_id: int) -> bool:
+    async with sessions() as session:
+        found = await session.scalar(
+            select(Delivery.resident_id)
+            .where(Delivery.broadcast_id == broadcast_id, Delivery.status == PENDING)
+            .limit(1)
+        )
+        return found is not None
+
+
+async def finish(sessions: Sessions, broadcast_id: int, now: datetime) -> bool:
+    """Mark a broadcast done if it is still sending and nothing is left pending."""
+    async with sessions.begin() as session:
+        pending = exists().where(and_(Delivery.broadcast_id == broadcast_id, Delivery.status == PENDING))
+        result = await session.execute(
+            update(Broadcast)
+            .where(Broadcast.id == broadcast_id, Broadcast.status == SENDING, ~pending)
+            .values(status=DONE, finished_at=now)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def record(sessions: Sessions, outcomes: Sequence[Outcome], now: datetime) -> None:
+    """Write a batch of outcomes in one transaction (group commit: many answers, one commit)."""
+    deliveries = [
+        {
+            "broadcast_id": o.broadcast_id,
+            "resident_id": o.resident_id,
+            "status": o.status,
+            "attempts": o.attempts,
+            "last_error": (o.reason or "")[:255] or None,
+            "sent_at": now if o.status == SENT else None,
+        }
+        for o in outcomes
+        if o.status != "chat"
+    ]
+    gone = [
+        {"id": o.resident_id, "unreachable_at": now, "unreachable_reason": (o.reason or "unreachable")[:120]}
+        for o in outcomes
+        if o.status == UNREACHABLE and o.resident_gone
+    ]
+    moved = [{"id": o.resident_id, "chat_id": o.chat_id} for o in outcomes if o.status == "chat"]
+    async with sessions.begin() as session:
+        # ORM bulk UPDATE by primary key: one executemany per kind of change.
+        if deliveries:
+            await session.execute(update(Delivery), deliveries)
+        if gone:
+            await session.execute(update(Resident), gone)
+        if moved:
+            await session.execute(update(Resident), moved)
+
+
+async def counts(session: AsyncSession, broadcast_ids: Sequence[int]) -> dict[int, Counter[str]]:
+    """Deliveries by status for each broadcast, counted in SQL."""
+    result: dict[int, Counter[str]] = {broadcast_id: Counter() for broadcast_id in broadcast_ids}
+    if not broadcast_ids:
+        return result
+    rows = await session.execute(
+        select(Delivery.broadcast_id, Delivery.status, func.count())
+        .where(Delivery.broadcast_id.in_(broadcast_ids))
+        .group_by(Delivery.broadcast_id, Delivery.status)
+    )
+    for broadcast_id, status, number in rows:
+        result[broadcast_id][status] = int(number)
+    return result

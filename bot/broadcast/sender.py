@@ -1,0 +1,431 @@
+"""The paced outbox sender: runs inside `python -m bot run` and delivers every pending delivery.
+
+How it holds up:
+- Pace: all workers share one `Pacer` at BROADCAST_RATE; a 429 (RetryAfter) pauses all of them.
+  A few workers send concurrently so that round-trip latency does not cap the rate.
+- Persistence: a feeder claims pending rows in small batches (short read transactions); each answer
+  from the API is written at once by a group-committing writer (one transaction for whatever answers
+  arrived meanwhile), and the worker waits for that commit before taking its next message. So after a
+  SIGKILL only the messages in flight (at most one per worker, in practice rate x round trip) can go
+  twice, and none is lost: a restart resumes every 'sending' broadcast from its pending rows.
+- Control: the feeder re-reads the broadcast's status every 0.2 s, so a pause or cancel from the CLI
+  (another process) stops it within a fraction of a second; one from the chat halts it at once
+  (`note_status`). Jobs already queued are dropped, not sent, and stay pending for a resume.
+- Outcomes: RetryAfter waits and retries; Forbidden and "chat not found" mark the resident
+  unreachable (never retried, and later audiences skip them); ChatMigrated updates the chat id and
+  resends; network errors retry with exponential backoff, then fail with the reason.
+
+The sender never imports `telegram`: it talks to a `Transport` (see bot/channels/telegram/transport.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import random
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.broadcast import outbox
+from bot.broadcast.content import Content, ContentError, render
+from bot.broadcast.outbox import FAILED, SENDING, SENT, UNREACHABLE, Outcome, Sessions
+from bot.broadcast.pacing import Pacer
+from bot.content import Catalog
+from bot.learning.events import Reply
+from bot.storage.models import Broadcast, utcnow
+
+log = logging.getLogger(__name__)
+WRITE_BATCH_MAX = 500
+STATUS_REFRESH = 0.2  # seconds between reads of a sending broadcast's status
+
+
+class Kind(StrEnum):
+    SENT = "sent"
+    RETRY_AFTER = "retry_after"  # flood control: wait `seconds`, then send again
+    UNREACHABLE = "unreachable"  # blocked, deactivated, chat not found: never retry
+    MIGRATED = "migrated"  # the chat has a new id: store it and send again
+    TRANSIENT = "transient"  # network trouble: retry with backoff
+    FAILED = "failed"  # the API refused this message for good (bad photo, too long, ...)
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    kind: Kind
+    seconds: float = 0.0
+    new_chat_id: int | None = None
+    reason: str | None = None
+
+
+class Transport(Protocol):
+    """One message to one chat; every failure comes back as a `SendResult`, never as an exception."""
+
+    async def send(self, chat_id: int, message: Reply) -> SendResult: ...
+
+
+ProgressHook = Callable[[int, bool], Awaitable[None]]  # (broadcast id, final)
+
+
+@dataclass
+class SenderStats:
+    sent: int = 0
+    unreachable: int = 0
+    failed: int = 0
+    retry_after: int = 0  # 429s received
+    transient: int = 0  # network errors retried
+    migrated: int = 0
+
+
+@dataclass
+class _Job:
+    broadcast_id: int
+    resident_id: int
+    chat_id: int
+    language: str
+    attempts: int = 0
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.broadcast_id, self.resident_id)
+
+
+def default_workers(rate: float) -> int:
+    """Enough concurrent sends that a ~200 ms round trip does not cap `rate`, and few: each one in flight is
+    a message that could go twice after a SIGKILL, and httpx's pool gets slower with many waiting
+    requests (bench/bench_broadcast.py measured 8 beating 32 at the ceiling)."""
+    return max(2, min(16, math.ceil(rate / 5)))
+
+
+def default_batch(rate: float) -> int:
+    """About a quarter second of sending: status changes are seen that quickly."""
+    return max(10, min(250, math.ceil(rate / 4)))
+
+
+class Sender:
+    def __init__(
+        self,
+        sessions: Sessions,
+        transport: Transport,
+        catalog: Catalog,
+        *,
+        rate: float,
+        workers: int | None = None,
+        batch: int | None = None,
+        max_attempts: int = 5,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 60.0,
+        poll_interval: float = 1.0,
+        progress_interval: float = 2.0,
+        on_progress: ProgressHook | None = None,
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.sessions = sessions
+        self.transport = transport
+        self.catalog = catalog
+        self.rate = rate
+        self.workers = workers or default_workers(rate)
+        self.batch = batch or default_batch(rate)
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.poll_interval = poll_interval
+        self.progress_interval = progress_interval
+        self.on_progress = on_progress
+        self.stats = SenderStats()
+        self._now = now
+        self._pacer = Pacer(rate)
+        # A short queue: jobs queued are jobs that go out even if a pause arrives meanwhile.
+        self._queue: asyncio.Queue[_Job] = asyncio.Queue(maxsize=self.workers)
+        self._results: asyncio.Queue[tuple[Outcome, asyncio.Future[None]]] = asyncio.Queue()
+        self._inflight: set[tuple[int, int]] = set()  # claimed and not yet finally recorded
+        self._outstanding: Counter[int] = Counter()  # the same, per broadcast
+        self._idle: dict[int, asyncio.Event] = {}
+        self._status: dict[int, str] = {}
+        self._contents: dict[int, Content] = {}
+        self._messages: dict[tuple[int, str], Reply] = {}
+        self._hooks: dict[int, asyncio.Task[None]] = {}
+        self._retries: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._stop = asyncio.Event()
+
+    # -- life cycle --------------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """A broadcast was created or resumed in this process: look now rather than at the next poll."""
+        self._wake.set()
+
+    def note_status(self, broadcast_id: int, status: str) -> None:
+        """A pause or cancel made in this process: halt at once instead of at the next status read."""
+        if broadcast_id in self._status:
+            self._status[broadcast_id] = status
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Ask `run` to finish what is in flight and return (a graceful shutdown)."""
+        self._stop.set()
+        self._wake.set()
+
+    async def run(self, *, drain_timeout: float = 10.0) -> None:
+        """Send until stopped. Cancelling this task instead of calling `stop` is a crash: answers not yet
+        committed are lost and those messages go again on the next run, as after a SIGKILL."""
+        helpers = [asyncio.create_task(self._write_loop(), name="broadcast-writer")]
+        helpers += [asyncio.create_task(self._work_loop(), name=f"broadcast-worker-{i}") for i in range(self.workers)]
+        try:
+            while not self._stop.is_set():
+                try:
+                    busy = await self._tick()
+                except (SQLAlchemyError, OSError) as error:
+                    log.warning("broadcast sender: database unavailable (%s), retrying", type(error).__name__)
+                    busy = False
+                if not busy:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                    self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wait_all_settled(), drain_timeout)
+            hooks = [task for task in self._hooks.values() if not task.done()]
+            if hooks:
+                await asyncio.wait(hooks, timeout=drain_timeout)
+        finally:
+            pending = helpers + list(self._retries) + list(self._hooks.values())
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _tick(self) -> bool:
+        await outbox.promote_due(self.sessions, self._now())
+        broadcast = await outbox.next_sending(self.sessions)
+        if broadcast is None:
+            return False
+        return await self._drain(broadcast)
+
+    # -- the feeder --------------------------------------------------------------------------------
+
+    async def _drain(self, broadcast: Broadcast) -> bool:
+        """Send one broadcast's pending deliveries until none is left, or it is paused or cancelled."""
+        bid = broadcast.id
+        self._contents[bid] = outbox.content_of(broadcast)
+        cursor, progressed = 0, False
+        last_progress = time.monotonic()
+        while not self._stop.is_set():
+            status, rows = await outbox.claim(self.sessions, bid, cursor, self.batch)
+            self._status[bid] = status or outbox.CANCELLED
+            status_read = time.monotonic()
+            if status != SENDING:
+                if progressed:
+                    self._progress(bid, final=False)  # paused or cancelled, perhaps from the CLI: show it
+                return progressed
+            if not rows:
+                await self._wait_settled(bid)
+                if self._status.get(bid) != SENDING:
+                    continue  # paused while the last ones were in flight: the next claim says so
+                if await outbox.has_pending(self.sessions, bid):
+                    cursor = 0  # rows reset by "resend to failed" behind the cursor: another pass
+                    continue
+                if await outbox.finish(self.sessions, bid, self._now()):
+                    log.info("broadcast %s done: %s", bid, self.stats)
+                    self._progress(bid, final=True)
+                return True
+            cursor = rows[-1].resident_id
+            skipped: list[Outcome] = []
+            for row in rows:
+                if time.monotonic() - status_read > STATUS_REFRESH:
+                    # A pause or cancel from another process (the CLI) is seen within this much time.
+                    self._status[bid] = await outbox.status_of(self.sessions, bid) or outbox.CANCELLED
+                    status_read = time.monotonic()
+                if self._halted(bid):
+                    break
+                if (bid, row.resident_id) in self._inflight:
+                    continue
+                if row.unreachable_reason is not None:
+                    # Became unreachable after the outbox was made (blocked the bot meanwhile): skip.
+                    skipped.append(Outcome(bid, row.resident_id, UNREACHABLE, reason=row.unreachable_reason))
+                    continue
+                job = _Job(bid, row.resident_id, row.chat_id, row.language)
+                self._track(job)
+                await self._queue.put(job)
+                progressed = True
+            if skipped:
+                self.stats.unreachable += len(skipped)
+                await asyncio.gather(*(self._write(outcome) for outcome in skipped))
+            if time.monotonic() - last_progress >= self.progress_interval:
+                last_progress = time.monotonic()
+                self._progress(bid, final=False)
+        return progressed
+
+    async def _wait_settled(self, bid: int) -> None:
+        """Wait until nothing of this broadcast is in flight, re-reading its status now and then so a
+        pause during a long network backoff is still honoured."""
+        while self._outstanding.get(bid):
+            event = self._idle.setdefault(bid, asyncio.Event())
+            try:
+                await asyncio.wait_for(event.wait(), 1.0)
+            except TimeoutError:
+                self._status[bid] = await outbox.status_of(self.sessions, bid) or outbox.CANCELLED
+
+    async def _wait_all_settled(self) -> None:
+        for bid in list(self._outstanding):
+            await self._wait_settled(bid)
+
+    def _track(self, job: _Job) -> None:
+        self._inflight.add(job.key)
+        self._outstanding[job.broadcast_id] += 1
+
+    def _release(self, job: _Job) -> None:
+        if job.key not in self._inflight:
+            return  # already released (a crash report after the outcome was written)
+        self._inflight.discard(job.key)
+        self._outstanding[job.broadcast_id] -= 1
+        if self._outstanding[job.broadcast_id] <= 0:
+            del self._outstanding[job.broadcast_id]
+            event = self._idle.pop(job.broadcast_id, None)
+            if event is not None:
+                event.set()
+
+    def _halted(self, bid: int) -> bool:
+        return self._stop.is_set() or self._status.get(bid) != SENDING
+
+    # -- the workers -------------------------------------------------------------------------------
+
+    async def _work_loop(self) -> None:
+        while True:
+            job = await self._queue.get()
+            try:
+                await self._deliver(job)
+            except Exception:
+                # A bug, not a Telegram answer: record it so the broadcast can still finish.
+                log.exception("broadcast %s: delivery to resident %s crashed", job.broadcast_id, job.resident_id)
+                self.stats.failed += 1
+                await self._settle(job, FAILED, "internal error")
+            finally:
+                self._queue.task_done()
+
+    async def _deliver(self, job: _Job) -> None:
+        while True:
+            if self._halted(job.broadcast_id):
+                self._release(job)  # stays pending in the database for the next pass or run
+                return
+            await self._pacer.acquire()
+            if self._halted(job.broadcast_id):
+                self._release(job)
+                return
+            try:
+                message = self._message(job)
+            except ContentError as error:
+                self.stats.failed += 1
+                await self._settle(job, FAILED, str(error))
+                return
+            result = await self.transport.send(job.chat_id, message)
+            job.attempts += 1
+            if result.kind is Kind.SENT:
+                self.stats.sent += 1
+                await self._settle(job, SENT)
+                return
+            if result.kind is Kind.RETRY_AFTER:
+                self.stats.retry_after += 1
+                job.attempts -= 1  # flood control is about the bot, not this message
+                self._pacer.pause(result.seconds)
+                log.warning("broadcast %s: flood control, all sends wait %.1fs", job.broadcast_id, result.seconds)
+                continue
+            if result.kind is Kind.UNREACHABLE:
+                self.stats.unreachable += 1
+                await self._settle(job, UNREACHABLE, result.reason, resident_gone=True)
+                return
+            if result.kind is Kind.MIGRATED and result.new_chat_id and job.attempts < self.max_attempts:
+                self.stats.migrated += 1
+                await self._write(Outcome(job.broadcast_id, job.resident_id, "chat", chat_id=result.new_chat_id))
+                job.chat_id = result.new_chat_id
+                continue
+            if result.kind is Kind.TRANSIENT and job.attempts < self.max_attempts:
+                self.stats.transient += 1
+                self._retry_later(job, self._backoff(job.attempts))
+                return
+            self.stats.failed += 1
+            await self._settle(job, FAILED, result.reason or str(result.kind))
+            return
+
+    def _message(self, job: _Job) -> Reply:
+        key = (job.broadcast_id, job.language)
+        message = self._messages.get(key)
+        if message is None:
+            message = self._messages[key] = render(self._contents[job.broadcast_id], job.language, self.catalog)
+        return message
+
+    def _backoff(self, attempts: int) -> float:
+        delay = min(self.backoff_cap, self.backoff_base * 2 ** (attempts - 1))
+        return delay * random.uniform(0.8, 1.2)  # jitter: retries of many chats do not line up
+
+    def _retry_later(self, job: _Job, delay: float) -> None:
+        async def requeue() -> None:
+            # Waiting on the stop event: a shutdown does not sit out a long backoff.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), delay)
+            await self._queue.put(job)
+
+        task = asyncio.create_task(requeue())
+        self._retries.add(task)
+        task.add_done_callback(self._retries.discard)
+
+    async def _settle(self, job: _Job, status: str, reason: str | None = None, *, resident_gone: bool = False) -> None:
+        outcome = Outcome(job.broadcast_id, job.resident_id, status, job.attempts, reason, resident_gone=resident_gone)
+        try:
+            await self._write(outcome)
+        finally:
+            self._release(job)
+
+    # -- the writer ----------------------------------------------------------------------------------
+
+    async def _write(self, outcome: Outcome) -> None:
+        """Hand an outcome to the writer and wait until it is committed."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._results.put_nowait((outcome, done))
+        await done
+
+    async def _write_loop(self) -> None:
+        while True:
+            batch = [await self._results.get()]
+            while not self._results.empty() and len(batch) < WRITE_BATCH_MAX:
+                batch.append(self._results.get_nowait())
+            delay = 0.1
+            while True:
+                try:
+                    await outbox.record(self.sessions, [outcome for outcome, _ in batch], self._now())
+                    break
+                except (SQLAlchemyError, OSError) as error:
+                    # Keep the answers and try again: the workers wait, so sending pauses with the database.
+                    log.warning("broadcast sender: cannot record outcomes (%s), retrying", type(error).__name__)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 5.0)
+            for _, done in batch:
+                if not done.done():
+                    done.set_result(None)
+
+    # -- progress --------------------------------------------------------------------------------------
+
+    def _progress(self, bid: int, *, final: bool) -> None:
+        """Tell the hook (the officer's live message) without ever making the sender wait for it."""
+        if self.on_progress is None:
+            return
+        previous = self._hooks.get(bid)
+        if previous is not None and not previous.done() and not final:
+            return  # the last update is still going out; skip this one
+        hook = self.on_progress
+
+        async def call() -> None:
+            if previous is not None and not previous.done():
+                with contextlib.suppress(Exception):
+                    await previous
+            try:
+                await hook(bid, final)
+            except Exception:
+                log.warning("broadcast %s: progress report failed", bid, exc_info=True)
+
+        self._hooks[bid] = asyncio.create_task(call())

@@ -1,0 +1,118 @@
+"""How a broadcast reads to an officer: what and for whom, a progress bar, the report, a list line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from bot.broadcast import audience as audiences
+from bot.broadcast.content import LESSON, PHOTO, Content
+from bot.broadcast.outbox import CANCELLED, FAILED, PENDING, SCHEDULED, SENT, UNREACHABLE
+from bot.broadcast.schedule import local_text
+from bot.broadcast.service import Report
+from bot.broadcast.texts import t
+from bot.config import Commune
+from bot.content import Catalog
+
+BAR_CELLS = 6
+EXCERPT = 40
+
+
+def group(number: int) -> str:
+    """1240 -> '1 240', the way numbers are grouped in Vietnamese (and readable in English too)."""
+    return f"{number:,}".replace(",", " ")
+
+
+def bar(percent: int, cells: int = BAR_CELLS) -> str:
+    full = min(cells, max(0, round(percent * cells / 100)))
+    return "▓" * full + "░" * (cells - full)
+
+
+def describe_content(content: Content, language: str, catalog: Catalog) -> str:
+    if content.kind == LESSON:
+        lesson = catalog.get(content.module_id or "", language)
+        return t(language, "what_lesson", title=lesson.title if lesson else content.module_id)
+    text = " ".join((content.text or "").split())
+    excerpt = text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
+    return t(language, "what_photo" if content.kind == PHOTO else "what_text", excerpt=excerpt)
+
+
+def describe_audience(
+    spec: str, language: str, catalog: Catalog, communes: Sequence[Commune], scoped: bool = False
+) -> str:
+    kind, _, value = spec.partition(":")
+    if kind == audiences.COMMUNE:
+        name = next((c.name(language) for c in communes if c.id == value), value)
+        text = t(language, "audience_commune", commune=name)
+    elif kind == audiences.LANGUAGE:
+        text = t(language, "audience_language", language=t(language, f"lang_{value}"))
+    elif kind == audiences.NOT_COMPLETED:
+        lesson = catalog.get(value, language)
+        text = t(language, "audience_not_completed", title=lesson.title if lesson else value)
+    elif kind == audiences.INACTIVE:
+        text = t(language, "audience_inactive", days=value)
+    else:
+        text = t(language, "audience_all")
+    return text + (t(language, "audience_scoped") if scoped else "")
+
+
+def progress_text(report: Report, language: str, tz: ZoneInfo) -> str:
+    text = t(
+        language,
+        "progress",
+        id=report.id,
+        status=t(language, f"status_{report.status}"),
+        bar=bar(report.percent),
+        percent=report.percent,
+        handled=group(report.handled),
+        total=group(report.total),
+        unreachable=group(report.counts[UNREACHABLE]),
+    )
+    if report.status == SCHEDULED:
+        text += t(language, "scheduled_for", when=local_text(report.scheduled_at, tz))
+    return text
+
+
+def _reasons(reasons: Sequence[tuple[str, int]]) -> str:
+    return f" ({', '.join(f'{reason}: {group(number)}' for reason, number in reasons)})" if reasons else ""
+
+
+def report_text(report: Report, language: str, catalog: Catalog, communes: Sequence[Commune]) -> str:
+    content = Content(report.kind, report.module_id, report.text, None)
+    text = t(
+        language,
+        "report",
+        id=report.id,
+        what=describe_content(content, language, catalog),
+        audience=describe_audience(report.audience, language, catalog, communes),
+        status=t(language, f"status_{report.status}"),
+        sent=group(report.counts[SENT]),
+        unreachable=group(report.counts[UNREACHABLE]),
+        unreachable_reasons=_reasons(report.unreachable_reasons),
+        failed=group(report.counts[FAILED]),
+        failed_reasons=_reasons(report.failed_reasons),
+    )
+    if report.counts[PENDING]:
+        text += t(language, "report_pending", pending=group(report.counts[PENDING]))
+    if report.counts[CANCELLED]:
+        text += t(language, "report_cancelled", cancelled=group(report.counts[CANCELLED]))
+    if report.lesson is not None:
+        text += t(
+            language,
+            "report_lesson",
+            days=report.lesson.days,
+            started=group(report.lesson.started),
+            finished=group(report.lesson.finished),
+        )
+    return text
+
+
+def list_line(report: Report, language: str) -> str:
+    return t(
+        language,
+        "list_line",
+        id=report.id,
+        status=t(language, f"status_{report.status}"),
+        handled=group(report.handled),
+        total=group(report.total),
+    )

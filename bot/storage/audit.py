@@ -1,0 +1,22 @@
+"""The audit log: who used a privilege, on what, with which detail. Written in the same transaction as
+the change it describes, so a change without its audit row (or the reverse) cannot happen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import AuditLog, utcnow
+from bot.storage.roles import Actor
+
+CLI = "cli"
+
+
+def actor_label(actor: Actor | None) -> str:
+    """ "telegram:<id>" for a person in the chat, "cli" for whoever runs `python -m bot` on the server."""
+    return CLI if actor is None else f"telegram:{actor.external_id}"
+
+
+def record(session: AsyncSession, actor: Actor | None, action: str, **detail: Any) -> None:
+    session.add(AuditLog(at=utcnow(), actor=actor_label(actor), action=action, detail=detail))

@@ -1,0 +1,100 @@
+"""`python -m bot broadcast`, `broadcasts` and `broadcast-control`, run as the operator would (in a thread,
+through `bot.__main__.main`, with settings from the environment)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.__main__ import main
+from bot.runtime import Runtime
+from bot.storage.models import AuditLog, Broadcast
+from tests.broadcasting import delivery_counts, seed_residents
+
+Cli = Callable[..., Awaitable[tuple[int, str, str]]]
+
+
+@pytest.fixture
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("QUIET_HOURS", "")
+
+    async def run(*args: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = await asyncio.to_thread(main, list(args))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+def last_json(out: str) -> Any:
+    return json.loads(out.strip().splitlines()[-1])
+
+
+async def test_broadcast_from_the_command_line(runtime: Runtime, cli: Cli) -> None:
+    await seed_residents(runtime.sessions, 3)
+    await seed_residents(runtime.sessions, 2, first_id=800_000, commune="example-a")
+
+    code, out, _ = await cli("broadcast", "--text", "Họp xã", "--audience", "commune:example-a", "--dry-run", "--json")
+    assert code == 0 and last_json(out)["id"] is None and last_json(out)["recipients"] == 2
+    async with runtime.sessions() as session:
+        assert await session.scalar(select(Broadcast.id)) is None  # a dry run persists nothing
+
+    code, out, _ = await cli("broadcast", "--lesson", "email", "--json")
+    created = last_json(out)
+    assert code == 0 and created["recipients"] == 5
+    lesson_id = created["id"]
+    assert f"broadcast #{lesson_id}: 5 recipient(s)" in out
+    assert await delivery_counts(runtime.sessions, lesson_id) == {"pending": 5}
+
+    code, out, _ = await cli("broadcast", "--text", "Sáng mai", "--at", "2099-01-01T08:00", "--json")
+    later_id = last_json(out)["id"]
+    async with runtime.sessions() as session:
+        later = await session.get(Broadcast, later_id)
+        assert later is not None and later.status == "scheduled" and later.scheduled_at.year == 2099
+
+    code, out, _ = await cli("broadcasts", "--json")
+    listed = {entry["id"]: entry for entry in json.loads(out)}
+    assert listed[lesson_id]["status"] == "sending" and listed[lesson_id]["counts"] == {"pending": 5}
+    assert listed[later_id]["status"] == "scheduled"
+    code, out, _ = await cli("broadcasts")
+    assert code == 0 and f"#{lesson_id}" in out and "lesson:email" in out
+
+    code, out, _ = await cli("broadcast-control", "pause", str(lesson_id))
+    assert code == 0 and "paused" in out
+    code, out, _ = await cli("broadcast-control", "cancel", str(later_id), "--json")
+    assert last_json(out)["status"] == "cancelled"
+    assert last_json(out)["counts"] == {"cancelled": 5}
+
+    async with runtime.sessions() as session:
+        audit = (await session.execute(select(AuditLog.actor, AuditLog.action).order_by(AuditLog.id))).all()
+    assert [tuple(row) for row in audit] == [
+        ("cli", "broadcast.create"),
+        ("cli", "broadcast.create"),
+        ("cli", "broadcast.pause"),
+        ("cli", "broadcast.cancel"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("broadcast", "--text", "x", "--audience", "commune:atlantis"), "unknown commune 'atlantis'"),
+        (("broadcast", "--lesson", "cooking"), "unknown module 'cooking'"),
+        (("broadcast", "--text", "x", "--at", "2001-01-01T08:00"), "has already passed"),
+        (("broadcast", "--text", "x"), "nobody to send to"),
+        (("broadcast-control", "resume", "99"), "no broadcast #99"),
+    ],
+)
+async def test_command_line_mistakes_are_one_line_errors(
+    runtime: Runtime, cli: Cli, args: tuple[str, ...], message: str
+) -> None:
+    code, _, err = await cli(*args)
+    assert code == 2
+    assert message in err and "Traceback" not in err
