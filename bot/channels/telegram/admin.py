@@ -1,0 +1,374 @@
+"""Admins' and officers' statistics in Telegram: /stats, /export, /weeklyreport and the Monday report.
+
+Who may see what is decided on the server for every command and every button: admins see the whole
+district, an officer only their communes, a resident gets a polite no. Drill-down buttons carry their
+own prefix ("s1|m|<module>", "s1|c|<commune>") so they can never be mistaken for the residents' "1|"
+or the officers' "b1|", and their data is checked again on every press.
+
+Reports are read in one snapshot on a connection of their own (never the residents' one), and charts
+and workbooks are drawn in a worker thread, so the bot keeps answering residents meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy import update as sql_update
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+
+from bot.channels.telegram.handlers import language_of, runtime_of
+from bot.reports import text
+from bot.reports.figures import Funnel, Report
+from bot.reports.privacy import NO_COMMUNE_ID, SMALL_ID
+from bot.reports.service import context_for, load_report, record_export
+from bot.reports.weekly import build_weekly
+from bot.runtime import Runtime
+from bot.storage.db import create_engine, is_sqlite
+from bot.storage.models import Resident, Role, utcnow
+from bot.storage.roles import Actor, actor_for
+from bot.storage.upsert import upsert
+
+log = logging.getLogger(__name__)
+
+PREFIX = "s1"
+SEPARATOR = "|"
+PATTERN = rf"^{PREFIX}\{SEPARATOR}"
+MAX_CALLBACK_BYTES = 64
+CHANNEL = "telegram"
+WEEKLY_TIME = time(7, 30)
+MONDAY = 1  # PTB 20+ numbers days cron-style: 0 is Sunday
+CAPTION_LIMIT = 1024
+
+REFUSALS = {
+    "vi": {
+        "officer": "Xin lỗi, lệnh này chỉ dành cho cán bộ phụ trách. Gõ /menu để tiếp tục học nhé.",
+        "admin": "Xin lỗi, lệnh này chỉ dành cho quản trị viên.",
+        "commune": "Xin lỗi, bạn chỉ xem được số liệu các xã mình phụ trách.",
+        "stale": "Nút này đã cũ. Gõ /stats để xem số liệu mới nhất.",
+    },
+    "en": {
+        "officer": "Sorry, this command is for officers only. Type /menu to go on learning.",
+        "admin": "Sorry, this command is for admins only.",
+        "commune": "Sorry, you can only see the communes you look after.",
+        "stale": "This button is out of date. Type /stats for the latest figures.",
+    },
+}
+
+
+def _refusal(update: Update, key: str) -> str:
+    return REFUSALS[language_of(update)][key]
+
+
+def encode(*parts: str) -> str | None:
+    """Callback data for a drill-down button, or None if it would not fit Telegram's 64 bytes."""
+    data = SEPARATOR.join((PREFIX, *parts))
+    if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES or any(SEPARATOR in part for part in parts):
+        return None
+    return data
+
+
+def decode(data: str | None) -> tuple[str, str] | None:
+    if not data or len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+        return None
+    parts = data.split(SEPARATOR)
+    if len(parts) != 3 or parts[0] != PREFIX or parts[1] not in ("m", "c") or not parts[2]:
+        return None
+    return parts[1], parts[2]
+
+
+# -- who is asking -----------------------------------------------------------------------------------------
+
+
+async def _actor(update: Update, runtime: Runtime) -> Actor | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    async with runtime.sessions() as session:
+        return await actor_for(session, runtime.settings.admin_ids, user.id, CHANNEL)
+
+
+async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, message: str) -> None:
+    with contextlib.suppress(TelegramError):
+        if update.callback_query is not None:
+            await update.callback_query.answer(message, show_alert=True)
+        elif update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, message)
+
+
+async def _officer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Actor | None:
+    actor = await _actor(update, runtime_of(context))
+    if actor is None or not actor.is_officer:
+        log.info("refused a statistics request from a non-officer (update %s)", update.update_id)
+        await _say(update, context, _refusal(update, "officer"))
+        return None
+    return actor
+
+
+# -- /stats and its buttons ------------------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def reports_engine(runtime: Runtime) -> AsyncIterator[AsyncEngine]:
+    """Where a report reads from, without making residents wait.
+
+    On SQLite the bot's engine has a single connection that every resident's update queues for; a
+    district report holding it for half a second would stall them all. A report gets its own short-lived
+    connection instead: in WAL mode its read snapshot and the bot's writes go on side by side.
+    PostgreSQL: the bot's pool.
+    """
+    if not is_sqlite(runtime.db):
+        yield runtime.db
+        return
+    engine = create_engine(runtime.settings.database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def _report(runtime: Runtime, scope: frozenset[str] | None) -> Report:
+    async with reports_engine(runtime) as engine:
+        return await load_report(engine, context_for(runtime.settings, runtime.catalog), scope)
+
+
+def _drill_keyboard(report: Report, communes: bool) -> InlineKeyboardMarkup | None:
+    buttons = [
+        InlineKeyboardButton(f"📘 {m.title}", callback_data=data)
+        for m in report.modules
+        if m.started and (data := encode("m", m.id))
+    ]
+    if communes:
+        # Merged small communes and "no commune yet" are not places one can drill into.
+        buttons += [
+            InlineKeyboardButton(f"🏘 {c.name}", callback_data=data)
+            for c in report.communes
+            if c.id not in (SMALL_ID, NO_COMMUNE_ID) and c.residents and (data := encode("c", c.id))
+        ]
+    rows = [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def _send_overview(context: ContextTypes.DEFAULT_TYPE, chat_id: int, report: Report, communes: bool) -> None:
+    runtime = runtime_of(context)
+    if not report.suppressed and report.modules:
+        chart = await asyncio.to_thread(_overview_png, report, runtime.settings.tz)
+        await context.bot.send_photo(chat_id, chart, caption=f"📊 {report.scope_name}")
+    await context.bot.send_message(
+        chat_id,
+        _fit(text.summary(report, runtime.settings.tz)),
+        reply_markup=None if report.suppressed else _drill_keyboard(report, communes),
+    )
+
+
+async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    actor = await _officer(update, context)
+    if actor is None or update.effective_chat is None:
+        return
+    report = await _report(runtime_of(context), actor.communes)
+    # A single-commune officer has nothing to drill into by commune.
+    many = actor.communes is None or len(actor.communes) > 1
+    await _send_overview(context, update.effective_chat.id, report, communes=many)
+
+
+async def on_drill(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is None or chat is None:
+        return
+    actor = await _officer(update, context)
+    if actor is None:
+        return
+    runtime = runtime_of(context)
+    parsed = decode(query.data)
+    known_communes = {c.id for c in runtime.settings.communes}
+    if parsed is None:
+        await _say(update, context, _refusal(update, "stale"))
+        return
+    kind, value = parsed
+    if kind == "c" and value not in known_communes:
+        await _say(update, context, _refusal(update, "stale"))
+        return
+    if kind == "c" and not actor.may_reach(value):
+        log.info("refused a commune outside an officer's scope (update %s)", update.update_id)
+        await _say(update, context, _refusal(update, "commune"))
+        return
+    if kind == "m" and value not in runtime.catalog:
+        await _say(update, context, _refusal(update, "stale"))
+        return
+    with contextlib.suppress(BadRequest):
+        await query.answer()
+    if kind == "c":
+        await _send_overview(context, chat.id, await _report(runtime, frozenset({value})), communes=False)
+        return
+    report = await _report(runtime, actor.communes)
+    funnel = report.funnel(value)
+    if funnel is not None and funnel.started and not report.suppressed:
+        chart = await asyncio.to_thread(_funnel_png, funnel, report.scope_name)
+        await context.bot.send_photo(chat.id, chart, caption=f"🔻 {funnel.title}")
+    await context.bot.send_message(chat.id, _fit(text.module_detail(report, value, runtime.settings.tz)))
+
+
+# matplotlib is imported inside the worker thread: its first import (~0.5 s) then never blocks the loop.
+def _overview_png(report: Report, tz: ZoneInfo) -> bytes:
+    from bot.reports.charts import overview_png
+
+    return overview_png(report, tz)
+
+
+def _funnel_png(funnel: Funnel, scope_name: str) -> bytes:
+    from bot.reports.charts import funnel_png
+
+    return funnel_png(funnel, scope_name)
+
+
+def _fit(message: str, limit: int = 4096) -> str:
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+# -- /export ---------------------------------------------------------------------------------------------
+
+
+async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    actor = await _officer(update, context)
+    chat = update.effective_chat
+    if actor is None or chat is None:
+        return
+    wanted = {arg.lower() for arg in (context.args or [])} & {"csv", "xlsx"} or {"csv", "xlsx"}
+    runtime = runtime_of(context)
+    report = await _report(runtime, actor.communes)
+    from bot.reports.export import to_csv, to_xlsx
+
+    stamp = report.generated_at.astimezone(runtime.settings.tz).strftime("%Y-%m-%d")
+    for fmt in ("xlsx", "csv"):
+        if fmt not in wanted:
+            continue
+        build = to_xlsx if fmt == "xlsx" else to_csv
+        data = await asyncio.to_thread(build, report, runtime.settings.tz)
+        name = f"thong-ke-ky-nang-so-{stamp}.{fmt}"
+        await context.bot.send_document(chat.id, InputFile(data, filename=name), caption=f"📎 {report.scope_name}")
+        async with runtime.sessions.begin() as session:
+            await record_export(session, f"telegram:{actor.external_id}", fmt, actor.communes)
+
+
+# -- /weeklyreport on|off ----------------------------------------------------------------------------------
+
+
+async def on_weekly_toggle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    runtime = runtime_of(context)
+    actor = await _actor(update, runtime)
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    if actor is None or not actor.is_admin:
+        await _say(update, context, _refusal(update, "admin"))
+        return
+    choice = (context.args or [""])[0].lower()
+    if choice not in ("on", "off", "bật", "bat", "tắt", "tat"):
+        on = await _weekly_setting(runtime, user.id)
+        state = "đang bật" if on else "đang tắt"
+        await context.bot.send_message(
+            chat.id, f"📅 Báo cáo tuần (sáng thứ Hai, 7:30) {state}.\nBật: /weeklyreport on · Tắt: /weeklyreport off"
+        )
+        return
+    on = choice in ("on", "bật", "bat")
+    async with runtime.sessions.begin() as session:
+        changed = await session.execute(
+            sql_update(Resident)
+            .where(Resident.channel == CHANNEL, Resident.external_id == user.id)
+            .values(weekly_report=on)
+        )
+        if not changed.rowcount:  # type: ignore[attr-defined]
+            # An ADMIN_IDS admin who never opened the bot: a role-less row holds only this setting
+            # (no consent, so not a resident; the role keeps coming from ADMIN_IDS, never from here).
+            await session.execute(
+                upsert(
+                    session,
+                    Resident,
+                    {
+                        "channel": CHANNEL,
+                        "external_id": user.id,
+                        "chat_id": chat.id,
+                        "role": Role.RESIDENT,
+                        "weekly_report": on,
+                    },
+                    index=["channel", "external_id"],
+                    update=["weekly_report"],
+                )
+            )
+    message = "✅ Đã bật báo cáo tuần (sáng thứ Hai, 7:30)." if on else "🔕 Đã tắt báo cáo tuần."
+    await context.bot.send_message(chat.id, message)
+
+
+async def _weekly_setting(runtime: Runtime, external_id: int) -> bool:
+    async with runtime.sessions() as session:
+        value = await session.scalar(
+            select(Resident.weekly_report).where(Resident.channel == CHANNEL, Resident.external_id == external_id)
+        )
+    return True if value is None else bool(value)
+
+
+# -- the Monday report -------------------------------------------------------------------------------------
+
+
+async def send_weekly(context: ContextTypes.DEFAULT_TYPE, now: datetime | None = None) -> int:
+    """Build the report once and send it to every admin who wants it; returns how many got it."""
+    runtime = runtime_of(context)
+    async with reports_engine(runtime) as engine:
+        digest = await build_weekly(
+            engine, context_for(runtime.settings, runtime.catalog), runtime.settings.admin_ids, now or utcnow()
+        )
+    sent = 0
+    for chat_id in digest.chat_ids:
+        try:
+            if digest.chart is not None and len(digest.text) <= CAPTION_LIMIT:
+                await context.bot.send_photo(chat_id, digest.chart, caption=digest.text)
+            else:
+                if digest.chart is not None:
+                    await context.bot.send_photo(chat_id, digest.chart)
+                await context.bot.send_message(chat_id, _fit(digest.text))
+            sent += 1
+        except (Forbidden, BadRequest) as error:
+            # An admin who blocked the bot: skip them, never stop the others. No ids in the log.
+            log.warning("weekly report not delivered to one admin: %s", type(error).__name__)
+    log.info("weekly report for the week of %s sent to %d admin(s)", digest.monday.isoformat(), sent)
+    return sent
+
+
+async def weekly_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send_weekly(context)
+
+
+def schedule_weekly(application: Application) -> None:
+    job_queue = application.job_queue
+    if job_queue is None:
+        log.warning("no job queue (python-telegram-bot[job-queue] missing): the weekly report is off")
+        return
+    runtime: Runtime = application.bot_data["runtime"]
+    at = WEEKLY_TIME.replace(tzinfo=runtime.settings.tz)
+    job_queue.run_daily(weekly_job, time=at, days=(MONDAY,), name="weekly-report")
+
+
+# -- wiring ------------------------------------------------------------------------------------------------
+
+
+def register(application: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("stats", on_stats, filters=private))
+    application.add_handler(CommandHandler("export", on_export, filters=private))
+    application.add_handler(CommandHandler("weeklyreport", on_weekly_toggle, filters=private))
+    application.add_handler(CallbackQueryHandler(on_drill, pattern=PATTERN))
+
+
+async def on_startup(application: Application) -> None:
+    # Scheduled here, not in register(): only a running bot (run_polling) has a started job queue.
+    schedule_weekly(application)
