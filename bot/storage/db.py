@@ -35,6 +35,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         # milliseconds at a time. busy_timeout still covers other processes (the CLI) writing.
         kwargs.setdefault("pool_size", 1)
         kwargs.setdefault("max_overflow", 0)
+        # Sessions always end their transaction (commit or rollback) before giving the connection
+        # back, so the pool's extra ROLLBACK on return would only cost a round trip to the worker thread.
+        kwargs.setdefault("pool_reset_on_return", None)
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
         _configure_sqlite(engine)
         return engine
