@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+
 from sqlalchemy import func, select
 
 from bot.content import Catalog, Lesson
@@ -44,3 +47,12 @@ async def count(runtime: Runtime, model: type, **where: object) -> int:
         for name, value in where.items():
             statement = statement.where(getattr(model, name) == value)
         return int(await session.scalar(statement) or 0)
+
+
+async def until(predicate: Callable[[], bool], what: str, seconds: float = 30.0) -> None:
+    """Wait for something a bot in another task or process will do; fail naming what never happened."""
+    for _ in range(int(seconds / 0.02)):
+        if predicate():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"timed out waiting for: {what}")

@@ -6,8 +6,7 @@ per-user update processor under concurrent updates.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select
@@ -19,17 +18,7 @@ from bot.runtime import Runtime, open_runtime
 from bot.storage.models import FsmState
 from tests.conftest import make_settings
 from tests.fake_bot_api import FakeBotApi, SentMessage, serve_http
-from tests.journey import lesson_of
-
-WAIT_SECONDS = 20.0
-
-
-async def wait_for(predicate: Callable[[], bool], what: str) -> None:
-    for _ in range(int(WAIT_SECONDS / 0.02)):
-        if predicate():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
+from tests.journey import lesson_of, until
 
 
 @pytest.fixture
@@ -73,7 +62,7 @@ async def test_each_residents_updates_are_handled_in_order_while_residents_run_c
     residents = [api.user_dict(5000 + n, f"R{n}") for n in range(8)]
     for user in residents:
         api.push_update(api.message_update(user, "/start"))
-    await wait_for(lambda: all(api.chat_messages(u["id"]) for u in residents), "welcome messages")
+    await until(lambda: all(api.chat_messages(u["id"]) for u in residents), "welcome messages")
 
     # Every tap of every resident is queued at once, before any is handled. Out of order, a "next from
     # step 2" would arrive before "next from step 1" and be refused as stale.
@@ -85,7 +74,7 @@ async def test_each_residents_updates_are_handled_in_order_while_residents_run_c
             anchor: SentMessage = api.chat_messages(user["id"])[0]
             api.push_update(api.callback_update(user, anchor, f"1|{tap}"))
     expected_answers = len(taps) * len(residents)
-    await wait_for(lambda: len(api.calls_of("answerCallbackQuery")) >= expected_answers, "every tap answered")
+    await until(lambda: len(api.calls_of("answerCallbackQuery")) >= expected_answers, "every tap answered")
 
     stale = [c for c in api.calls_of("answerCallbackQuery") if c.params.get("text")]
     assert stale == []

@@ -7,23 +7,13 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
 from bot.content import load_catalog
 from tests.conftest import LESSONS
 from tests.fake_bot_api import TOKEN, FakeBotApi, FakeUser, serve_http
-
-WAIT_SECONDS = 30.0
-
-
-async def until(predicate: Callable[[], bool], what: str) -> None:
-    for _ in range(int(WAIT_SECONDS / 0.02)):
-        if predicate():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"timed out waiting for: {what}")
+from tests.journey import until
 
 
 async def test_bot_process_takes_a_resident_through_email(database_url: str, tmp_path: Path) -> None:

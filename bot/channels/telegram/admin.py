@@ -23,9 +23,10 @@ from sqlalchemy import select
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
+from bot.channels.telegram import privileged
 from bot.channels.telegram.handlers import language_of, runtime_of
 from bot.reports import text
 from bot.reports.figures import Funnel, Report
@@ -35,7 +36,7 @@ from bot.reports.weekly import build_weekly
 from bot.runtime import Runtime
 from bot.storage.db import create_engine, is_sqlite
 from bot.storage.models import Resident, Role, utcnow
-from bot.storage.roles import Actor, actor_for
+from bot.storage.roles import Actor
 from bot.storage.upsert import upsert
 
 log = logging.getLogger(__name__)
@@ -89,27 +90,11 @@ def decode(data: str | None) -> tuple[str, str] | None:
 # -- who is asking -----------------------------------------------------------------------------------------
 
 
-async def _actor(update: Update, runtime: Runtime) -> Actor | None:
-    user = update.effective_user
-    if user is None:
-        return None
-    async with runtime.sessions() as session:
-        return await actor_for(session, runtime.settings.admin_ids, user.id, CHANNEL)
-
-
-async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, message: str) -> None:
-    with contextlib.suppress(TelegramError):
-        if update.callback_query is not None:
-            await update.callback_query.answer(message, show_alert=True)
-        elif update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, message)
-
-
 async def _officer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Actor | None:
-    actor = await _actor(update, runtime_of(context))
+    actor = await privileged.actor_of(update, context)
     if actor is None or not actor.is_officer:
         log.info("refused a statistics request from a non-officer (update %s)", update.update_id)
-        await _say(update, context, _refusal(update, "officer"))
+        await privileged.say(update, context, _refusal(update, "officer"))
         return None
     return actor
 
@@ -192,18 +177,18 @@ async def on_drill(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     parsed = decode(query.data)
     known_communes = {c.id for c in runtime.settings.communes}
     if parsed is None:
-        await _say(update, context, _refusal(update, "stale"))
+        await privileged.say(update, context, _refusal(update, "stale"))
         return
     kind, value = parsed
     if kind == "c" and value not in known_communes:
-        await _say(update, context, _refusal(update, "stale"))
+        await privileged.say(update, context, _refusal(update, "stale"))
         return
     if kind == "c" and not actor.may_reach(value):
         log.info("refused a commune outside an officer's scope (update %s)", update.update_id)
-        await _say(update, context, _refusal(update, "commune"))
+        await privileged.say(update, context, _refusal(update, "commune"))
         return
     if kind == "m" and value not in runtime.catalog:
-        await _say(update, context, _refusal(update, "stale"))
+        await privileged.say(update, context, _refusal(update, "stale"))
         return
     with contextlib.suppress(BadRequest):
         await query.answer()
@@ -265,12 +250,12 @@ async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_weekly_toggle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     runtime = runtime_of(context)
-    actor = await _actor(update, runtime)
+    actor = await privileged.actor_of(update, context)
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
     if actor is None or not actor.is_admin:
-        await _say(update, context, _refusal(update, "admin"))
+        await privileged.say(update, context, _refusal(update, "admin"))
         return
     choice = (context.args or [""])[0].lower()
     if choice not in ("on", "off", "bật", "bat", "tắt", "tat"):

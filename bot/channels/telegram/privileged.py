@@ -51,8 +51,12 @@ async def actor_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Actor 
 
 
 async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, **values: object) -> None:
-    """Say no kindly: as an alert on a button, as a message to a command."""
-    text = t(language_of(update), key, **values)
+    """Say no kindly, in the officers' texts."""
+    await say(update, context, t(language_of(update), key, **values))
+
+
+async def say(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """A short answer where the person is looking: an alert on a button, a message to a command."""
     with contextlib.suppress(TelegramError):
         if update.callback_query is not None:
             await update.callback_query.answer(text, show_alert=True)
