@@ -49,6 +49,7 @@ class Turn:
     data: dict[str, Any]
     resident: Resident | None  # only someone who consented; everything else treats them as new
     unconsented: Resident | None = None  # a row made by `grant` for someone who never agreed to anything
+    current: ModuleProgress | None = None  # the module the learner is in, loaded with them
     _progress: dict[str, ModuleProgress] | None = field(default=None, repr=False)
 
     @property
@@ -79,6 +80,8 @@ class Turn:
     async def progress_of(self, module_id: str) -> ModuleProgress | None:
         if self._progress is not None:
             return self._progress.get(module_id)
+        if self.current is not None and self.current.module_id == module_id:
+            return self.current
         assert self.resident is not None
         return await self.session.get(ModuleProgress, (self.resident.id, module_id))
 
@@ -124,13 +127,23 @@ class Engine:
         """The resident and their conversation state in one query (no state is kept before consent)."""
         key = event.key
         fsm = SqlFsmStorage(session)
+        # The progress row of the module the learner is in comes along too: most taps (next step, an
+        # answer) need exactly that row, and the identity map then serves it without another query.
         row = (
             await session.execute(
-                select(Resident, FsmState.state, FsmState.data)
+                select(Resident, FsmState.state, FsmState.data, ModuleProgress)
+                .select_from(Resident)
                 .outerjoin(
                     FsmState,
                     and_(
                         FsmState.bot_id == key.bot_id, FsmState.chat_id == key.chat_id, FsmState.user_id == key.user_id
+                    ),
+                )
+                .outerjoin(
+                    ModuleProgress,
+                    and_(
+                        ModuleProgress.resident_id == Resident.id,
+                        ModuleProgress.module_id == FsmState.data["m"].as_string(),
                     ),
                 )
                 .where(Resident.channel == key.channel, Resident.external_id == key.user_id)
@@ -147,7 +160,7 @@ class Engine:
             state, data = None, {}
         elif state not in REGISTERED:
             state = Menu.MAIN if resident.commune_id else Onboarding.COMMUNE
-        return Turn(event, session, fsm, state, data, resident, unconsented)
+        return Turn(event, session, fsm, state, data, resident, unconsented, row[3] if row and resident else None)
 
     # -- dispatch --------------------------------------------------------------------------------------
 
