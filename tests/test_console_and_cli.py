@@ -64,10 +64,11 @@ def test_make_run_without_token_opens_the_terminal_chat(tmp_path: Path) -> None:
     assert "Bạn có đồng ý không?" in result.stdout
 
 
-def test_bad_setting_is_named(tmp_path: Path) -> None:
-    result = run_cli("db", "upgrade", env={"TIMEZONE": "Mars/Olympus", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+@pytest.mark.parametrize("name, value", [("TIMEZONE", "Mars/Olympus"), ("BROADCAST_RATE", "0"), ("ADMIN_IDS", "bob")])
+def test_bad_setting_is_named(tmp_path: Path, name: str, value: str) -> None:
+    result = run_cli("db", "upgrade", env={name: value, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
     assert result.returncode == 2
-    assert "TIMEZONE" in result.stderr and "Traceback" not in result.stderr
+    assert name in result.stderr and "Traceback" not in result.stderr
 
 
 def test_db_upgrade_applies_migrations(tmp_path: Path) -> None:
