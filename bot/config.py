@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     communes_file: Path = PROJECT_ROOT / "config" / "communes.yaml"
     telegram_rate_limiter: bool = True  # PTB's AIORateLimiter for interactive traffic; off only in benchmarks
-    broadcast_rate: Annotated[float, Field(gt=0, le=1000)] = 25.0  # Telegram allows ~30/s (1000 paid)
+    broadcast_rate: Annotated[float, Field(gt=0)] = 25.0  # Telegram allows ~30/s, paid broadcasts 1000/s
     quiet_hours: str = "21:00-07:00"
     log_level: str = "INFO"
 
