@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.databases import fresh_database_url
 from tests.fake_bot_api import TOKEN, FakeBotApi, SentMessage, serve_http
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -187,11 +188,7 @@ async def main() -> None:
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     for database in databases:
         with tempfile.TemporaryDirectory() as folder:
-            if database == "sqlite":
-                url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}"
-            else:
-                url = os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-                await _reset_postgres(url)
+            url = await fresh_database_url(database, folder)
             ours = await measure(
                 f"digiskills bot ({database})",
                 [python, "-m", "bot", "run"],
@@ -203,18 +200,6 @@ async def main() -> None:
         print(f"  ratio to the bare bot: {ours['taps_per_s'] / bare['taps_per_s']:.2f} (target >= 0.5, aim 0.9)")
         print(f"  bot CPU per tap: {ours['bot_cpu_ms'] / bare['bot_cpu_ms']:.2f}x the bare bot's")
         print(f"  headroom over Telegram's ~{TELEGRAM_LIMIT} msg/s limit: {ours['taps_per_s'] / TELEGRAM_LIMIT:.1f}x")
-
-
-async def _reset_postgres(url: str) -> None:
-    from sqlalchemy import text
-
-    from bot.storage.db import create_engine
-
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
 
 
 if __name__ == "__main__":

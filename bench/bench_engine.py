@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import tempfile
 import time
-from pathlib import Path
 
+from bench.databases import fresh_database_url
 from bot.config import PROJECT_ROOT, Settings
 from bot.learning.engine import Engine
 from bot.learning.events import Event, EventKind, UserKey
@@ -57,13 +56,7 @@ async def main() -> None:
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     for database in databases:
         with tempfile.TemporaryDirectory() as folder:
-            if database == "sqlite":
-                url = f"sqlite+aiosqlite:///{Path(folder) / 'engine.sqlite3'}"
-            else:
-                from bench.bench_bot import _reset_postgres
-
-                url = os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-                await _reset_postgres(url)
+            url = await fresh_database_url(database, folder)
             sequential, concurrent = await measure(url, args.residents)
         print(
             f"{database:<10} one resident: {1000 * sequential:5.2f} ms/update ({1 / sequential:6.0f}/s);"

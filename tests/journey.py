@@ -30,6 +30,13 @@ async def read_all_steps(user: FakeUser, lesson: Lesson, continue_label: str = "
         await user.press(continue_label)
 
 
+async def start_quiz(user: FakeUser, lesson: Lesson, module_label: str) -> None:
+    """From the menu: open the module, read every step, start its quiz."""
+    await user.press(module_label)
+    await read_all_steps(user, lesson)
+    await user.press("Làm bài kiểm tra")
+
+
 async def answer_quiz(user: FakeUser, lesson: Lesson, wrong: frozenset[int] = frozenset(), vi: bool = True) -> None:
     for index, question in enumerate(lesson.quiz.questions):
         choice = question.answer if index not in wrong else (question.answer + 1) % len(question.options)

@@ -17,7 +17,7 @@ from bot.storage.db import create_engine, session_factory
 from bot.storage.models import Answer, FsmState, ModuleProgress, Resident
 from tests.conftest import make_settings
 from tests.fake_bot_api import FakeBotApi, FakeRequest, FakeUser
-from tests.journey import count, lesson_of, onboard, read_all_steps
+from tests.journey import count, lesson_of, onboard, start_quiz
 
 
 async def state_of(runtime: Runtime) -> tuple[str | None, dict[str, object]]:
@@ -67,9 +67,7 @@ async def test_free_text_during_a_quiz_shows_the_question_again(
     user = make_user()
     await onboard(user)
     lesson = lesson_of(runtime.catalog, "email")
-    await user.press("Thư điện tử")
-    await read_all_steps(user, lesson)
-    await user.press("Làm bài kiểm tra")
+    await start_quiz(user, lesson, "Thư điện tử")
     await user.send("tôi không biết 🤔")
     hint, screen = user.messages()[-2:]
     assert "chưa hiểu" in hint.text
@@ -137,9 +135,7 @@ async def test_a_double_tap_on_an_answer_counts_once(
     user = make_user()
     await onboard(user)
     lesson = lesson_of(runtime.catalog, "email")
-    await user.press("Thư điện tử")
-    await read_all_steps(user, lesson)
-    await user.press("Làm bài kiểm tra")
+    await start_quiz(user, lesson, "Thư điện tử")
     question = lesson.quiz.questions[0]
     message, data = user.find_button(f"{'ABCD'[question.answer]}. ")
     await user.press_data(message, data)
@@ -196,9 +192,7 @@ async def test_resume_in_the_middle_of_a_quiz(make_user: Callable[..., FakeUser]
     user = make_user()
     await onboard(user)
     lesson = lesson_of(runtime.catalog, "email")
-    await user.press("Thư điện tử")
-    await read_all_steps(user, lesson)
-    await user.press("Làm bài kiểm tra")
+    await start_quiz(user, lesson, "Thư điện tử")
     await user.press("A. ")
     await user.press("Câu tiếp theo")
     await user.send("/menu")
@@ -241,9 +235,7 @@ async def test_mydata_shows_what_is_stored_and_deleteme_erases_it(
     user = make_user(3001, "Hoa")
     await onboard(user)
     lesson = lesson_of(runtime.catalog, "email")
-    await user.press("Thư điện tử")
-    await read_all_steps(user, lesson)
-    await user.press("Làm bài kiểm tra")
+    await start_quiz(user, lesson, "Thư điện tử")
     await user.press("B. ")
     await user.send("/mydata")
     text = user.last().text

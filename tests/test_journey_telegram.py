@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.runtime import Runtime
 from bot.storage.models import Answer, FsmState, ModuleProgress, Resident
 from tests.fake_bot_api import FakeBotApi, FakeUser
-from tests.journey import answer_quiz, count, lesson_of, onboard, read_all_steps
+from tests.journey import answer_quiz, count, lesson_of, onboard, read_all_steps, start_quiz
 
 
 async def test_new_resident_completes_email_with_a_wrong_answer(
@@ -68,9 +68,7 @@ async def test_failing_then_retrying_keeps_both_attempts_and_the_best_score(
     user = make_user(1002)
     await onboard(user)
     lesson = lesson_of(runtime.catalog, "internet")
-    await user.press("Internet")
-    await read_all_steps(user, lesson)
-    await user.press("Làm bài kiểm tra")
+    await start_quiz(user, lesson, "Internet")
     await answer_quiz(user, lesson, wrong=frozenset(range(len(lesson.quiz.questions))))
     assert "Cần 80%" in user.last().text
     async with runtime.sessions() as session:
