@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from transitions import MachineError
 
@@ -28,10 +28,32 @@ from bot.learning.states import Settings as SettingsState
 from bot.learning.texts import t
 from bot.storage.fsm_sql import SqlFsmStorage
 from bot.storage.models import Answer, FsmState, ModuleProgress, Resident, utcnow
-from bot.storage.upsert import upsert
+from bot.storage.upsert import upsert_template
 
 log = logging.getLogger(__name__)
 LAST_SEEN_PRECISION = timedelta(minutes=5)
+ANSWER_KEY = ("resident_id", "module_id", "question_id", "attempt")  # a double tap inserts nothing
+
+# The resident, their conversation state and the progress row of the module they are in, in one query:
+# most taps (next step, an answer) need exactly that row, and the identity map then serves it without
+# another query. Built once with bound parameters, so no tap pays for building and cache-keying it.
+LOAD_LEARNER = (
+    select(Resident, FsmState.state, FsmState.data, ModuleProgress)
+    .select_from(Resident)
+    .outerjoin(
+        FsmState,
+        and_(
+            FsmState.bot_id == bindparam("bot_id"),
+            FsmState.chat_id == bindparam("chat_id"),
+            FsmState.user_id == bindparam("user_id"),
+        ),
+    )
+    .outerjoin(
+        ModuleProgress,
+        and_(ModuleProgress.resident_id == Resident.id, ModuleProgress.module_id == FsmState.data["m"].as_string()),
+    )
+    .where(Resident.channel == bindparam("channel"), Resident.external_id == bindparam("user_id"))
+)
 
 
 class StaleAction(Exception):
@@ -127,26 +149,15 @@ class Engine:
         """The resident and their conversation state in one query (no state is kept before consent)."""
         key = event.key
         fsm = SqlFsmStorage(session)
-        # The progress row of the module the learner is in comes along too: most taps (next step, an
-        # answer) need exactly that row, and the identity map then serves it without another query.
         row = (
             await session.execute(
-                select(Resident, FsmState.state, FsmState.data, ModuleProgress)
-                .select_from(Resident)
-                .outerjoin(
-                    FsmState,
-                    and_(
-                        FsmState.bot_id == key.bot_id, FsmState.chat_id == key.chat_id, FsmState.user_id == key.user_id
-                    ),
-                )
-                .outerjoin(
-                    ModuleProgress,
-                    and_(
-                        ModuleProgress.resident_id == Resident.id,
-                        ModuleProgress.module_id == FsmState.data["m"].as_string(),
-                    ),
-                )
-                .where(Resident.channel == key.channel, Resident.external_id == key.user_id)
+                LOAD_LEARNER,
+                {
+                    "channel": key.channel,
+                    "user_id": key.user_id,
+                    "bot_id": key.bot_id,
+                    "chat_id": key.chat_id,
+                },
             )
         ).first()
         resident, state, data = (row[0], row[1], dict(row[2] or {})) if row else (None, None, {})
@@ -456,21 +467,19 @@ class Engine:
         progress = await self._progress_row(turn, lesson)
         correct = chosen == asked.answer
         assert turn.resident is not None
-        inserted = await turn.session.execute(
-            upsert(
-                turn.session,
-                Answer,
-                {
-                    "resident_id": turn.resident.id,
-                    "module_id": lesson.id,
-                    "question_id": asked.id,
-                    "attempt": attempt,
-                    "chosen": chosen,
-                    "correct": correct,
-                    "answered_at": utcnow(),
-                },
-                index=["resident_id", "module_id", "question_id", "attempt"],
-            )
+        dialect = turn.session.bind.dialect.name if turn.session.bind is not None else "sqlite"
+        connection = await turn.session.connection()  # Core execution: the result carries rowcount
+        inserted = await connection.execute(
+            upsert_template(dialect, Answer, ANSWER_KEY),
+            {
+                "resident_id": turn.resident.id,
+                "module_id": lesson.id,
+                "question_id": asked.id,
+                "attempt": attempt,
+                "chosen": chosen,
+                "correct": correct,
+                "answered_at": utcnow(),
+            },
         )
         if inserted.rowcount and progress.question_index == index:  # type: ignore[attr-defined]
             progress.correct_count += int(correct)

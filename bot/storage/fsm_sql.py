@@ -15,7 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.learning.events import UserKey
 from bot.learning.fsm import FsmStorage
 from bot.storage.models import FsmState, utcnow
-from bot.storage.upsert import upsert
+from bot.storage.upsert import upsert_template
+
+_KEY = ("bot_id", "chat_id", "user_id")
+_CHANGING = ("state", "data", "updated_at")
 
 
 class SqlFsmStorage(FsmStorage):
@@ -80,13 +83,7 @@ class SqlFsmStorage(FsmStorage):
             "data": data,
             "updated_at": utcnow(),
         }
-        await self._session.execute(
-            upsert(
-                self._session,
-                FsmState,
-                values,
-                index=["bot_id", "chat_id", "user_id"],
-                update=["state", "data", "updated_at"],
-            )
-        )
+        dialect = self._session.bind.dialect.name if self._session.bind is not None else "sqlite"
+        connection = await self._session.connection()  # Core execution: no ORM bulk machinery for one row
+        await connection.execute(upsert_template(dialect, FsmState, _KEY, _CHANGING), values)
         self._cache[key] = (state, data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
@@ -25,6 +26,21 @@ def upsert(
 ) -> Insert:
     """Insert, and on a key clash either update `update` columns or (when empty) do nothing."""
     statement = insert_for(session, table).values(values)
+    if not update:
+        return statement.on_conflict_do_nothing(index_elements=list(index))
+    return statement.on_conflict_do_update(
+        index_elements=list(index), set_={name: statement.excluded[name] for name in update}
+    )
+
+
+@cache
+def upsert_template(dialect: str, table: Any, index: tuple[str, ...], update: tuple[str, ...] = ()) -> Insert:
+    """The same statement without values, built once: execute it with a parameters dict.
+
+    Building and cache-keying an INSERT ... ON CONFLICT costs more than running it on SQLite, so the
+    statements written on every tap are made once per dialect and reused.
+    """
+    statement = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
     if not update:
         return statement.on_conflict_do_nothing(index_elements=list(index))
     return statement.on_conflict_do_update(
