@@ -1,31 +1,47 @@
-"""The baseline: a bare python-telegram-bot bot that stores nothing and answers every tap the way
-ours does (answer the button, edit the message with a new keyboard). Same PTB, same HTTP client."""
+"""The baseline: a bare python-telegram-bot bot that stores nothing and has no logic, but answers every
+tap the way ours does: it answers the button and edits the message into a lesson-sized text with a
+lesson-like keyboard (the real step texts, read straight from the YAML). Same PTB, same HTTP client,
+messages of the same size, so what the comparison measures is our journey: state, rules, storage."""
 
 from __future__ import annotations
 
+import itertools
 import os
+from pathlib import Path
 
+import yaml
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+LESSONS = Path(__file__).resolve().parent.parent / "lessons" / "vi"
+TEXTS = [
+    f"📘 {lesson['title']} · Bước {number}/{len(lesson['steps'])}\n\n{step.get('title', '')}\n{step['text']}"
+    for path in sorted(LESSONS.glob("*.yaml"))
+    for lesson in [yaml.safe_load(path.read_text(encoding="utf-8"))]
+    for number, step in enumerate(lesson["steps"], 1)
+]
 KEYBOARD = InlineKeyboardMarkup(
-    [[InlineKeyboardButton("Tiếp tục ➡️", callback_data="next"), InlineKeyboardButton("🏠 Menu", callback_data="m")]]
+    [
+        [
+            InlineKeyboardButton("⬅️ Quay lại", callback_data="1|prev"),
+            InlineKeyboardButton("Tiếp tục ➡️", callback_data="1|next"),
+        ],
+        [InlineKeyboardButton("🏠 Menu", callback_data="1|menu")],
+    ]
 )
+screens = itertools.cycle(TEXTS)
 
 
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.effective_chat is not None
-    await context.bot.send_message(update.effective_chat.id, "Xin chào! Bước 1", reply_markup=KEYBOARD)
+    await context.bot.send_message(update.effective_chat.id, next(screens), reply_markup=KEYBOARD)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    counter = int(context.user_data.get("n", 0)) + 1 if context.user_data is not None else 1
-    if context.user_data is not None:
-        context.user_data["n"] = counter
-    await query.edit_message_text(f"Bước {counter}", reply_markup=KEYBOARD)
+    await query.edit_message_text(next(screens), reply_markup=KEYBOARD)
 
 
 def main() -> None:
