@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from sqlalchemy.engine import Engine as SyncEngine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from bot.config import Settings
 from bot.content import Catalog, Fault, load_catalog
 from bot.learning.engine import Engine
-from bot.storage.db import create_engine, session_factory
+from bot.storage.db import create_engine, create_sqlite_sync_engine, session_factory
 from bot.storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -24,8 +26,12 @@ class Runtime:
     catalog: Catalog
     faults: list[Fault]
     engine: Engine
+    sqlite_engine: SyncEngine | None = None  # the engine's own SQLite connection, if on SQLite
 
     async def close(self) -> None:
+        self.engine.close()
+        if self.sqlite_engine is not None:
+            self.sqlite_engine.dispose()
         await self.db.dispose()
 
 
@@ -38,11 +44,13 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     if migrate:
         await upgrade(db)
     sessions = session_factory(db)
+    sqlite_engine = create_sqlite_sync_engine(settings.database_url)
     engine = Engine(
         catalog,
         sessions,
         settings.communes,
         default_language=settings.default_language,
         timezone=settings.tz,
+        sqlite_sessions=sessionmaker(sqlite_engine, expire_on_commit=False) if sqlite_engine else None,
     )
-    return Runtime(settings, db, sessions, catalog, faults, engine)
+    return Runtime(settings, db, sessions, catalog, faults, engine, sqlite_engine)

@@ -6,8 +6,10 @@ move is allowed, apply the learning rules, write what changed, commit; only then
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -15,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from transitions import MachineError
 
 from bot.config import Commune
@@ -65,7 +68,7 @@ class Turn:
     """Everything one update works on; lives for one transaction."""
 
     event: Event
-    session: AsyncSession
+    session: Session
     fsm: SqlFsmStorage
     state: str | None
     data: dict[str, Any]
@@ -90,22 +93,20 @@ class Turn:
         except MachineError as error:
             raise StaleAction(trigger) from error
 
-    async def progress(self) -> dict[str, ModuleProgress]:
+    def progress(self) -> dict[str, ModuleProgress]:
         if self._progress is None:
             assert self.resident is not None
-            rows = await self.session.scalars(
-                select(ModuleProgress).where(ModuleProgress.resident_id == self.resident.id)
-            )
+            rows = self.session.scalars(select(ModuleProgress).where(ModuleProgress.resident_id == self.resident.id))
             self._progress = {row.module_id: row for row in rows}
         return self._progress
 
-    async def progress_of(self, module_id: str) -> ModuleProgress | None:
+    def progress_of(self, module_id: str) -> ModuleProgress | None:
         if self._progress is not None:
             return self._progress.get(module_id)
         if self.current is not None and self.current.module_id == module_id:
             return self.current
         assert self.resident is not None
-        return await self.session.get(ModuleProgress, (self.resident.id, module_id))
+        return self.session.get(ModuleProgress, (self.resident.id, module_id))
 
 
 class Engine:
@@ -117,40 +118,61 @@ class Engine:
         *,
         default_language: str = "vi",
         timezone: ZoneInfo | None = None,
+        sqlite_sessions: sessionmaker[Session] | None = None,
     ) -> None:
         self.catalog = catalog
         self.sessions = sessions
         self.communes = list(communes)
         self.default_language = default_language
         self.timezone = timezone or ZoneInfo("Asia/Ho_Chi_Minh")
+        # On SQLite the whole transaction of an update runs in one call on a thread of its own: SQLite is
+        # an in-process library, and going through the async driver costs a thread hand-off for every
+        # cursor, execute, fetch and close (14 per tap), which cost more than the SQL itself.
+        self._sqlite_sessions = sqlite_sessions
+        self._sqlite_thread = ThreadPoolExecutor(1, thread_name_prefix="engine-sqlite") if sqlite_sessions else None
 
     # -- the one entry point -------------------------------------------------------------------------
 
     async def handle(self, event: Event) -> Outcome:
+        if self._sqlite_thread is not None:
+            return await asyncio.get_running_loop().run_in_executor(self._sqlite_thread, self._handle_sqlite, event)
         async with self.sessions.begin() as session:
-            turn = await self._load(session, event)
-            started_registered = turn.resident is not None
-            try:
-                outcome = await self._dispatch(turn)
-            except StaleAction:
-                outcome = Outcome(stale=True, notice=t(turn.language, "stale"))
-                outcome.replies = await self._current_screen(turn)
-            if turn.resident is not None:
-                now = utcnow()
-                # Activity figures count days, so a write per tap would buy nothing; one per few minutes will do.
-                if now - turn.resident.last_seen_at > LAST_SEEN_PRECISION:
-                    turn.resident.last_seen_at = now
-                await turn.fsm.save(turn.key, turn.state, turn.data)
-            elif started_registered:
-                await turn.fsm.clear(turn.key)
+            return await session.run_sync(self._handle_in, event)
+
+    def close(self) -> None:
+        if self._sqlite_thread is not None:
+            self._sqlite_thread.shutdown(wait=True)
+
+    def _handle_sqlite(self, event: Event) -> Outcome:
+        assert self._sqlite_sessions is not None
+        with self._sqlite_sessions.begin() as session:
+            return self._handle_in(session, event)
+
+    def _handle_in(self, session: Session, event: Event) -> Outcome:
+        """One update, inside one transaction that the caller commits once this returns."""
+        turn = self._load(session, event)
+        started_registered = turn.resident is not None
+        try:
+            outcome = self._dispatch(turn)
+        except StaleAction:
+            outcome = Outcome(stale=True, notice=t(turn.language, "stale"))
+            outcome.replies = self._current_screen(turn)
+        if turn.resident is not None:
+            now = utcnow()
+            # Activity figures count days, so a write per tap would buy nothing; one per few minutes will do.
+            if now - turn.resident.last_seen_at > LAST_SEEN_PRECISION:
+                turn.resident.last_seen_at = now
+            turn.fsm.save(turn.key, turn.state, turn.data)
+        elif started_registered:
+            turn.fsm.clear(turn.key)
         return outcome
 
-    async def _load(self, session: AsyncSession, event: Event) -> Turn:
+    def _load(self, session: Session, event: Event) -> Turn:
         """The resident and their conversation state in one query (no state is kept before consent)."""
         key = event.key
         fsm = SqlFsmStorage(session)
         row = (
-            await session.execute(
+            session.execute(
                 LOAD_LEARNER,
                 {
                     "channel": key.channel,
@@ -175,18 +197,18 @@ class Engine:
 
     # -- dispatch --------------------------------------------------------------------------------------
 
-    async def _dispatch(self, turn: Turn) -> Outcome:
+    def _dispatch(self, turn: Turn) -> Outcome:
         event = turn.event
         if event.kind is EventKind.COMMAND:
-            return await self._command(turn, event.payload.lower())
+            return self._command(turn, event.payload.lower())
         if event.kind is EventKind.ACTION:
-            return await self._action(turn, event.payload)
+            return self._action(turn, event.payload)
         hint = "hint_media" if event.kind is EventKind.MEDIA else "hint_text"
         if turn.resident is None:
             return Outcome([Reply(t(self.default_language, "need_start")), self._welcome()])
-        return Outcome([Reply(t(turn.language, hint)), *await self._current_screen(turn)])
+        return Outcome([Reply(t(turn.language, hint)), *self._current_screen(turn)])
 
-    async def _command(self, turn: Turn, command: str) -> Outcome:
+    def _command(self, turn: Turn, command: str) -> Outcome:
         if turn.resident is None:
             if command == "deleteme":
                 return Outcome([Reply(t(self.default_language, "declined"))])
@@ -197,26 +219,26 @@ class Engine:
             return Outcome([self._welcome()])
         language = turn.language
         if turn.state == Onboarding.COMMUNE and command in ("start", "menu", "progress", "language"):
-            return Outcome(await self._current_screen(turn))  # onboarding ends with a commune first
+            return Outcome(self._current_screen(turn))  # onboarding ends with a commune first
         match command:
             case "start" | "menu":
                 turn.move("open_menu")
-                return Outcome([await self._menu(turn)])
+                return Outcome([self._menu(turn)])
             case "progress":
-                return Outcome([await self._progress_report(turn)])
+                return Outcome([self._progress_report(turn)])
             case "help":
                 return Outcome([screens.help_screen(language)])
             case "language":
                 turn.move("ask_language")
                 return Outcome([screens.language_picker(t(language, "ask_language"), "setlang")])
             case "mydata":
-                return Outcome([await self._my_data(turn)])
+                return Outcome([self._my_data(turn)])
             case "deleteme":
                 turn.move("ask_delete")
                 return Outcome([screens.delete_confirm(language)])
-        return Outcome([Reply(t(language, "hint_unknown_command")), *await self._current_screen(turn)])
+        return Outcome([Reply(t(language, "hint_unknown_command")), *self._current_screen(turn)])
 
-    async def _action(self, turn: Turn, action: str) -> Outcome:
+    def _action(self, turn: Turn, action: str) -> Outcome:
         parsed = actions.parse(action)
         if turn.resident is None:
             return self._pre_consent_action(turn, parsed)
@@ -224,7 +246,7 @@ class Engine:
         handler = _ACTION_HANDLERS_BY_ARG.get((parsed.verb, first)) or _ACTION_HANDLERS.get(parsed.verb)
         if handler is None:
             raise StaleAction(action)
-        outcome: Outcome = await handler(self, turn, parsed)
+        outcome: Outcome = handler(self, turn, parsed)
         if outcome.replies and not outcome.replies[0].edit:
             outcome.replies[0] = _as_edit(outcome.replies[0])
         return outcome
@@ -269,7 +291,7 @@ class Engine:
             last_seen_at=now,
         )
 
-    async def _on_commune(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
+    def _on_commune(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
         commune = next((c for c in self.communes if parsed.args and c.id == parsed.args[0]), None)
         if commune is None or turn.state not in (Onboarding.COMMUNE, SettingsState.COMMUNE):
             raise StaleAction("commune")
@@ -278,51 +300,49 @@ class Engine:
         turn.move("choose_commune" if first_time else "set_commune")
         turn.resident.commune_id = commune.id
         greeting = Reply(t(turn.language, "registered" if first_time else "commune_set"))
-        return Outcome([_as_edit(greeting), await self._menu(turn)])
+        return Outcome([_as_edit(greeting), self._menu(turn)])
 
-    async def _on_set_language(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
+    def _on_set_language(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
         if not parsed.args or parsed.args[0] not in ("vi", "en"):
             raise StaleAction("language")
         turn.move("set_language")
         assert turn.resident is not None
         turn.resident.language = parsed.args[0]
-        return Outcome([_as_edit(Reply(t(turn.language, "language_set"))), await self._menu(turn)])
+        return Outcome([_as_edit(Reply(t(turn.language, "language_set"))), self._menu(turn)])
 
-    async def _on_ask_language(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
+    def _on_ask_language(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
         turn.move("ask_language")
         return Outcome([screens.language_picker(t(turn.language, "ask_language"), "setlang")])
 
-    async def _on_ask_commune(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
+    def _on_ask_commune(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
         turn.move("ask_commune")
         return Outcome([screens.commune_picker(turn.language, self.communes)])
 
-    async def _on_onboarding_again(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
+    def _on_onboarding_again(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
         # A consent or language button pressed again after registering: nothing to do twice.
         raise StaleAction("onboarding")
 
     # -- menu and information --------------------------------------------------------------------------
 
-    async def _menu(self, turn: Turn) -> Reply:
+    def _menu(self, turn: Turn) -> Reply:
         lessons = self.catalog.modules(turn.language)
-        progress = await turn.progress()
+        progress = turn.progress()
         rows = [(lesson, standing(lesson, progress.get(lesson.id))) for lesson in lessons]
         last = turn.data.get("m")
         resume = next((lesson for lesson, mine in rows if lesson.id == last and mine.status == "in_progress"), None)
         return screens.menu(turn.language, rows, resume)
 
-    async def _progress_report(self, turn: Turn) -> Reply:
-        progress = await turn.progress()
+    def _progress_report(self, turn: Turn) -> Reply:
+        progress = turn.progress()
         lessons = self.catalog.modules(turn.language)
         return screens.progress_report(turn.language, [(x, standing(x, progress.get(x.id))) for x in lessons])
 
-    async def _my_data(self, turn: Turn) -> Reply:
+    def _my_data(self, turn: Turn) -> Reply:
         resident = turn.resident
         assert resident is not None
         language = turn.language
-        progress = await turn.progress()
-        answers = await turn.session.scalar(
-            select(func.count()).select_from(Answer).where(Answer.resident_id == resident.id)
-        )
+        progress = turn.progress()
+        answers = turn.session.scalar(select(func.count()).select_from(Answer).where(Answer.resident_id == resident.id))
         commune = next((c.name(language) for c in self.communes if c.id == resident.commune_id), None)
         text = t(
             language,
@@ -346,18 +366,18 @@ class Engine:
     def _local(self, moment: Any) -> str:
         return moment.astimezone(self.timezone).strftime("%d/%m/%Y %H:%M") if moment else "-"
 
-    async def _on_menu(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
+    def _on_menu(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
         turn.move("open_menu")
-        return Outcome([await self._menu(turn)])
+        return Outcome([self._menu(turn)])
 
-    async def _on_progress(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
-        return Outcome([await self._progress_report(turn)])
+    def _on_progress(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
+        return Outcome([self._progress_report(turn)])
 
-    async def _on_help(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
+    def _on_help(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
         return Outcome([screens.help_screen(turn.language)])
 
-    async def _on_resume(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
-        return Outcome(await self._current_screen(turn))
+    def _on_resume(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
+        return Outcome(self._current_screen(turn))
 
     # -- lessons ---------------------------------------------------------------------------------------
 
@@ -367,20 +387,20 @@ class Engine:
             raise StaleAction(f"module {module_id}")
         return lesson
 
-    async def _on_open(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
+    def _on_open(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
         lesson = self._lesson(turn, parsed.args[0] if parsed.args else None)
-        progress = await self._progress_row(turn, lesson)
+        progress = self._progress_row(turn, lesson)
         if progress.status != "completed" and progress.question_index is not None:
-            return await self._ask(turn, lesson, progress)
+            return self._ask(turn, lesson, progress)
         index = 0 if progress.status == "completed" else min(progress.step_index, len(lesson.steps) - 1)
         return self._show_step(turn, lesson, progress, index, trigger="open_step")
 
-    async def _on_review(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
+    def _on_review(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
         lesson = self._lesson(turn, parsed.args[0] if parsed.args else None)
-        progress = await self._progress_row(turn, lesson)
+        progress = self._progress_row(turn, lesson)
         return self._show_step(turn, lesson, progress, 0, trigger="open_step")
 
-    async def _on_turn_step(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
+    def _on_turn_step(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
         lesson = self._lesson(turn, parsed.args[0] if parsed.args else None)
         current = parsed.number(1)
         if turn.state != LessonState.STEP or turn.data.get("m") != lesson.id or turn.data.get("s") != current:
@@ -389,7 +409,7 @@ class Engine:
         target = current + 1 if parsed.verb == "next" else current - 1
         if not 0 <= target < len(lesson.steps):
             raise StaleAction("step range")
-        progress = await self._progress_row(turn, lesson)
+        progress = self._progress_row(turn, lesson)
         return self._show_step(turn, lesson, progress, target, trigger="turn_step")
 
     def _show_step(self, turn: Turn, lesson: Lesson, progress: ModuleProgress, index: int, trigger: str) -> Outcome:
@@ -400,8 +420,8 @@ class Engine:
         progress.furthest_step = max(progress.furthest_step, index)
         return Outcome([screens.step(turn.language, lesson, index)])
 
-    async def _progress_row(self, turn: Turn, lesson: Lesson) -> ModuleProgress:
-        progress = await turn.progress_of(lesson.id)
+    def _progress_row(self, turn: Turn, lesson: Lesson) -> ModuleProgress:
+        progress = turn.progress_of(lesson.id)
         if progress is None:
             assert turn.resident is not None
             now = utcnow()
@@ -423,7 +443,7 @@ class Engine:
 
     # -- quiz ------------------------------------------------------------------------------------------
 
-    async def _on_start_quiz(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
+    def _on_start_quiz(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
         lesson = self._lesson(turn, parsed.args[0] if parsed.args else None)
         at_last_step = (
             turn.state == LessonState.STEP
@@ -433,7 +453,7 @@ class Engine:
         at_result = turn.state == Quiz.RESULT and turn.data.get("m") == lesson.id
         if not (at_last_step or at_result):
             raise StaleAction("quiz")
-        progress = await self._progress_row(turn, lesson)
+        progress = self._progress_row(turn, lesson)
         progress.furthest_step = max(progress.furthest_step, len(lesson.steps) - 1)
         if progress.question_index is None:
             # A finished attempt is never reopened: retaking the quiz is a new attempt.
@@ -441,15 +461,15 @@ class Engine:
                 progress.attempt += 1
             progress.question_index = 0
             progress.correct_count = 0
-        return await self._ask(turn, lesson, progress)
+        return self._ask(turn, lesson, progress)
 
-    async def _ask(self, turn: Turn, lesson: Lesson, progress: ModuleProgress) -> Outcome:
+    def _ask(self, turn: Turn, lesson: Lesson, progress: ModuleProgress) -> Outcome:
         index = progress.question_index or 0
         turn.move("start_quiz")
         turn.data = {"m": lesson.id, "q": index, "a": progress.attempt}
         return Outcome([screens.question(turn.language, lesson, index, progress.attempt)])
 
-    async def _on_answer(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
+    def _on_answer(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
         lesson = self._lesson(turn, parsed.args[0] if parsed.args else None)
         index, attempt, chosen = parsed.number(1), parsed.number(2), parsed.number(3)
         if index is None or attempt is None or chosen is None:
@@ -464,12 +484,12 @@ class Engine:
         asked = lesson.quiz.questions[index]
         if chosen >= len(asked.options):
             raise StaleAction("answer option")
-        progress = await self._progress_row(turn, lesson)
+        progress = self._progress_row(turn, lesson)
         correct = chosen == asked.answer
         assert turn.resident is not None
         dialect = turn.session.bind.dialect.name if turn.session.bind is not None else "sqlite"
-        connection = await turn.session.connection()  # Core execution: the result carries rowcount
-        inserted = await connection.execute(
+        connection = turn.session.connection()  # Core execution: the result carries rowcount
+        inserted = connection.execute(
             upsert_template(dialect, Answer, ANSWER_KEY),
             {
                 "resident_id": turn.resident.id,
@@ -502,7 +522,7 @@ class Engine:
             progress.status = "completed"
             progress.completed_at = utcnow()
 
-    async def _on_next_question(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
+    def _on_next_question(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
         lesson = self._lesson(turn, parsed.args[0] if parsed.args else None)
         index, attempt = parsed.number(1), parsed.number(2)
         if (
@@ -513,7 +533,7 @@ class Engine:
             or index is None
         ):
             raise StaleAction("next question")
-        progress = await self._progress_row(turn, lesson)
+        progress = self._progress_row(turn, lesson)
         chosen = turn.data.get("c", 0)
         settled = _as_edit(screens.feedback(turn.language, lesson, index, attempt, chosen, onward=False))
         if index + 1 < len(lesson.quiz.questions):
@@ -522,11 +542,11 @@ class Engine:
             return Outcome([settled, screens.question(turn.language, lesson, index + 1, progress.attempt)])
         turn.move("finish_quiz")
         turn.data = {"m": lesson.id}
-        return Outcome([settled, await self._result(turn, lesson, progress)])
+        return Outcome([settled, self._result(turn, lesson, progress)])
 
-    async def _result(self, turn: Turn, lesson: Lesson, progress: ModuleProgress) -> Reply:
+    def _result(self, turn: Turn, lesson: Lesson, progress: ModuleProgress) -> Reply:
         score = progress.last_score or 0
-        all_progress = await turn.progress()
+        all_progress = turn.progress()
         following = [
             other
             for other in self.catalog.modules(turn.language)
@@ -543,37 +563,37 @@ class Engine:
 
     # -- privacy ---------------------------------------------------------------------------------------
 
-    async def _on_delete_ask(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
+    def _on_delete_ask(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
         turn.move("ask_delete")
         return Outcome([screens.delete_confirm(turn.language)])
 
-    async def _on_delete_yes(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
+    def _on_delete_yes(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
         if turn.state != Privacy.DELETE_CONFIRM:
             raise StaleAction("delete")
         assert turn.resident is not None
         language = turn.language
         turn.move("confirm_delete")
-        await self.forget(turn.session, turn.resident.id)
+        self.forget(turn.session, turn.resident.id)
         turn.resident = None
         return Outcome([_as_edit(Reply(t(language, "deleted")))])
 
-    async def _on_delete_no(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
+    def _on_delete_no(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
         if turn.state != Privacy.DELETE_CONFIRM:
             raise StaleAction("delete")
         turn.move("open_menu")
-        return Outcome([_as_edit(Reply(t(turn.language, "delete_cancelled"))), await self._menu(turn)])
+        return Outcome([_as_edit(Reply(t(turn.language, "delete_cancelled"))), self._menu(turn)])
 
     @staticmethod
-    async def forget(session: AsyncSession, resident_id: int) -> None:
+    def forget(session: Session, resident_id: int) -> None:
         """Delete everything about one resident. Explicit deletes, not only FK cascades, so it holds
         even on a SQLite connection opened without foreign_keys=ON."""
         for table in (Answer, ModuleProgress):
-            await session.execute(delete(table).where(table.resident_id == resident_id))
-        await session.execute(delete(Resident).where(Resident.id == resident_id))
+            session.execute(delete(table).where(table.resident_id == resident_id))
+        session.execute(delete(Resident).where(Resident.id == resident_id))
 
     # -- where am I ------------------------------------------------------------------------------------
 
-    async def _current_screen(self, turn: Turn) -> list[Reply]:
+    def _current_screen(self, turn: Turn) -> list[Reply]:
         """Re-draw the screen for the stored state: the answer to a hint, a stale button or a resume."""
         if turn.resident is None:
             return [self._welcome()]
@@ -598,13 +618,13 @@ class Engine:
                 if 0 <= chosen < len(lesson.quiz.questions[data["q"]].options):
                     return [screens.feedback(language, lesson, data["q"], data.get("a", 1), chosen)]
             if state == Quiz.RESULT:
-                progress = await turn.progress_of(lesson.id)
+                progress = turn.progress_of(lesson.id)
                 if progress is not None:
-                    return [await self._result(turn, lesson, progress)]
+                    return [self._result(turn, lesson, progress)]
         # Anything else, or a module that has since been removed: back to the menu, never a dead end.
         if turn.state in LEARNING:
             turn.state = Menu.MAIN
-        return [await self._menu(turn)]
+        return [self._menu(turn)]
 
 
 def _as_edit(reply: Reply) -> Reply:

@@ -1,7 +1,9 @@
 """The conversation-state storage interface, shaped like aiogram's `BaseStorage`.
 
 The engine only talks to this interface; `bot.storage.fsm_sql` backs it with SQLAlchemy, so a Redis or
-in-memory storage could stand in without touching the journey.
+in-memory storage could stand in without touching the journey. The methods are aiogram's, but
+synchronous: the engine runs each update's whole transaction in one call (on SQLite, on a thread of
+its own), so the storage is called inside that transaction rather than awaited piece by piece.
 """
 
 from __future__ import annotations
@@ -15,22 +17,22 @@ from bot.learning.events import UserKey
 
 class FsmStorage(ABC):
     @abstractmethod
-    async def get_state(self, key: UserKey) -> str | None: ...
+    def get_state(self, key: UserKey) -> str | None: ...
 
     @abstractmethod
-    async def set_state(self, key: UserKey, state: str | None) -> None: ...
+    def set_state(self, key: UserKey, state: str | None) -> None: ...
 
     @abstractmethod
-    async def get_data(self, key: UserKey) -> dict[str, Any]: ...
+    def get_data(self, key: UserKey) -> dict[str, Any]: ...
 
     @abstractmethod
-    async def set_data(self, key: UserKey, data: Mapping[str, Any]) -> None: ...
+    def set_data(self, key: UserKey, data: Mapping[str, Any]) -> None: ...
 
-    async def update_data(self, key: UserKey, data: Mapping[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
-        merged = {**await self.get_data(key), **(data or {}), **kwargs}
-        await self.set_data(key, merged)
+    def update_data(self, key: UserKey, data: Mapping[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+        merged = {**self.get_data(key), **(data or {}), **kwargs}
+        self.set_data(key, merged)
         return merged
 
-    async def clear(self, key: UserKey) -> None:
-        await self.set_state(key, None)
-        await self.set_data(key, {})
+    def clear(self, key: UserKey) -> None:
+        self.set_state(key, None)
+        self.set_data(key, {})

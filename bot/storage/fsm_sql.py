@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.learning.events import UserKey
 from bot.learning.fsm import FsmStorage
@@ -22,14 +22,14 @@ _CHANGING = ("state", "data", "updated_at")
 
 
 class SqlFsmStorage(FsmStorage):
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self._session = session
         self._cache: dict[UserKey, tuple[str | None, dict[str, Any]]] = {}
 
-    async def _load(self, key: UserKey) -> tuple[str | None, dict[str, Any]]:
+    def _load(self, key: UserKey) -> tuple[str | None, dict[str, Any]]:
         if key not in self._cache:
             row = (
-                await self._session.execute(
+                self._session.execute(
                     select(FsmState.state, FsmState.data).where(
                         FsmState.bot_id == key.bot_id,
                         FsmState.chat_id == key.chat_id,
@@ -44,26 +44,26 @@ class SqlFsmStorage(FsmStorage):
         """Seed the cache from a row the caller already loaded (the engine joins it with the resident)."""
         self._cache[key] = (state, dict(data))
 
-    async def get_state(self, key: UserKey) -> str | None:
-        return (await self._load(key))[0]
+    def get_state(self, key: UserKey) -> str | None:
+        return (self._load(key))[0]
 
-    async def get_data(self, key: UserKey) -> dict[str, Any]:
-        return dict((await self._load(key))[1])
+    def get_data(self, key: UserKey) -> dict[str, Any]:
+        return dict((self._load(key))[1])
 
-    async def set_state(self, key: UserKey, state: str | None) -> None:
-        _, data = await self._load(key)
-        await self._save(key, state, data)
+    def set_state(self, key: UserKey, state: str | None) -> None:
+        _, data = self._load(key)
+        self._save(key, state, data)
 
-    async def set_data(self, key: UserKey, data: Mapping[str, Any]) -> None:
-        state, _ = await self._load(key)
-        await self._save(key, state, dict(data))
+    def set_data(self, key: UserKey, data: Mapping[str, Any]) -> None:
+        state, _ = self._load(key)
+        self._save(key, state, dict(data))
 
-    async def save(self, key: UserKey, state: str | None, data: Mapping[str, Any]) -> None:
+    def save(self, key: UserKey, state: str | None, data: Mapping[str, Any]) -> None:
         """State and data in one statement: what the engine uses once per update."""
-        await self._save(key, state, dict(data))
+        self._save(key, state, dict(data))
 
-    async def clear(self, key: UserKey) -> None:
-        await self._session.execute(
+    def clear(self, key: UserKey) -> None:
+        self._session.execute(
             delete(FsmState).where(
                 FsmState.bot_id == key.bot_id,
                 FsmState.chat_id == key.chat_id,
@@ -72,7 +72,7 @@ class SqlFsmStorage(FsmStorage):
         )
         self._cache[key] = (None, {})
 
-    async def _save(self, key: UserKey, state: str | None, data: dict[str, Any]) -> None:
+    def _save(self, key: UserKey, state: str | None, data: dict[str, Any]) -> None:
         if self._cache.get(key) == (state, data):
             return
         values = {
@@ -84,6 +84,6 @@ class SqlFsmStorage(FsmStorage):
             "updated_at": utcnow(),
         }
         dialect = self._session.bind.dialect.name if self._session.bind is not None else "sqlite"
-        connection = await self._session.connection()  # Core execution: no ORM bulk machinery for one row
-        await connection.execute(upsert_template(dialect, FsmState, _KEY, _CHANGING), values)
+        connection = self._session.connection()  # Core execution: no ORM bulk machinery for one row
+        connection.execute(upsert_template(dialect, FsmState, _KEY, _CHANGING), values)
         self._cache[key] = (state, data)
