@@ -128,6 +128,8 @@ async def measure(
             *(resident(api, 10_000 + n, start + warmup + seconds, start + warmup, tally) for n in range(residents))
         )
         bot_cpu, api_cpu = _cpu_seconds(process.pid) - cpu["bot"], _own_cpu() - cpu["api"]
+        window = [c for c in api.calls if start + warmup <= c.at <= start + warmup + seconds]
+        polls = sum(1 for c in window if c.method == "getUpdates")
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -148,6 +150,8 @@ async def measure(
         # CPU time per tap is steadier than taps/s on a shared 2-core machine.
         "bot_cpu_ms": 1000 * bot_cpu / max(1, len(latencies)),
         "api_cpu_ms": 1000 * api_cpu / max(1, len(latencies)),
+        "calls_per_tap": (len(window) - polls) / max(1, len(latencies)),
+        "polls_per_tap": polls / max(1, len(latencies)),
     }
 
 
@@ -165,7 +169,8 @@ def _own_cpu() -> float:
 def print_row(result: dict[str, Any]) -> None:
     print(
         f"{result['label']:<28} {result['taps_per_s']:>9.1f} {result['p50_ms']:>9.1f} {result['p99_ms']:>9.1f}"
-        f" {result['taps']:>7} {result['timeouts']:>8} {result['bot_cpu_ms']:>12.2f} {result['api_cpu_ms']:>12.2f}",
+        f" {result['taps']:>7} {result['timeouts']:>8} {result['bot_cpu_ms']:>12.2f} {result['api_cpu_ms']:>12.2f}"
+        f" {result['calls_per_tap']:>10.2f} {result['polls_per_tap']:>10.2f}",
         flush=True,
     )
 
@@ -182,7 +187,8 @@ async def main() -> None:
     print(f"{args.residents} residents tapping in a closed loop for {args.seconds:.0f} s per bot (after 2 s warm-up)")
     print("the bots run alternately, round after round, so a slow moment of a shared machine hits both")
     header = f"{'bot':<28} {'taps/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'taps':>7} {'timeouts':>8}"
-    print(f"{header} {'bot CPU/tap':>12} {'API CPU/tap':>12}  (ms; the API side plays the residents)")
+    print(f"{header} {'bot CPU/tap':>12} {'API CPU/tap':>12} {'calls/tap':>10} {'polls/tap':>10}")
+    print("  (CPU in ms; the API side also plays the residents; calls = Bot API calls other than getUpdates)")
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     ratios: dict[str, list[float]] = {database: [] for database in databases}
     cpu_ratios: dict[str, list[float]] = {database: [] for database in databases}
