@@ -7,6 +7,7 @@ current state raises `MachineError`, which the engine answers as an old or forge
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from transitions import Machine
@@ -101,14 +102,18 @@ def build_machine() -> Machine:
 
 
 MACHINE = build_machine()
+# Adding and removing models changes the machine's model list; engines on different threads (one per
+# SQLite database) must not do it at the same moment.
+_MACHINE_LOCK = threading.Lock()
 
 
 def fire(state: str | None, trigger: str) -> str:
     """Move from `state` by `trigger` and return the new state; raises MachineError when not allowed."""
     model = LearnerModel()
-    MACHINE.add_model(model, initial=state if state in ALL_STATES else Onboarding.LANGUAGE)
-    try:
-        model.trigger(trigger)  # type: ignore[attr-defined]
-        return model.state
-    finally:
-        MACHINE.remove_model(model)
+    with _MACHINE_LOCK:
+        MACHINE.add_model(model, initial=state if state in ALL_STATES else Onboarding.LANGUAGE)
+        try:
+            model.trigger(trigger)  # type: ignore[attr-defined]
+            return model.state
+        finally:
+            MACHINE.remove_model(model)
