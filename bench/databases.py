@@ -5,9 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy import text
-
-from bot.storage.db import create_engine
+from tests.databases import reset_postgres_schema
 
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
@@ -16,9 +14,5 @@ async def fresh_database_url(database: str, folder: str) -> str:
     if database == "sqlite":
         return f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}"
     url = os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES)
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
+    await reset_postgres_schema(url)
     return url

@@ -22,7 +22,8 @@ from telegram.ext import Application
 from bot.channels.telegram.app import build_application
 from bot.config import PROJECT_ROOT, Settings
 from bot.runtime import Runtime, open_runtime
-from bot.storage.db import create_engine, normalise_url
+from bot.storage.db import normalise_url
+from tests.databases import reset_postgres_schema
 from tests.fake_bot_api import TOKEN, FakeBotApi, FakeRequest, FakeUser
 
 LESSONS = PROJECT_ROOT / "lessons"
@@ -62,11 +63,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         yield f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
         return
     url = request.getfixturevalue("postgres_url")
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
+    await reset_postgres_schema(url)
     yield url
 
 

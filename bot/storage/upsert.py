@@ -25,12 +25,8 @@ def upsert(
     update: Sequence[str] = (),
 ) -> Insert:
     """Insert, and on a key clash either update `update` columns or (when empty) do nothing."""
-    statement = insert_for(session, table).values(values)
-    if not update:
-        return statement.on_conflict_do_nothing(index_elements=list(index))
-    return statement.on_conflict_do_update(
-        index_elements=list(index), set_={name: statement.excluded[name] for name in update}
-    )
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return upsert_template(dialect, table, tuple(index), tuple(update)).values(values)
 
 
 @cache
