@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.broadcast.audience import Audience, conditions
 from bot.broadcast.content import Content
+from bot.storage.db import uninterruptible
 from bot.storage.models import Broadcast, Delivery, Resident
 from bot.storage.upsert import insert_for
 
@@ -73,6 +74,7 @@ def content_of(broadcast: Broadcast) -> Content:
     return Content(broadcast.kind, broadcast.module_id, broadcast.text, broadcast.photo)
 
 
+@uninterruptible
 async def promote_due(sessions: Sessions, now: datetime) -> list[int]:
     """Scheduled broadcasts whose time has come start sending."""
     async with sessions.begin() as session:
@@ -90,6 +92,7 @@ async def promote_due(sessions: Sessions, now: datetime) -> list[int]:
         return due
 
 
+@uninterruptible
 async def next_sending(sessions: Sessions) -> Broadcast | None:
     """The oldest broadcast that is sending: broadcasts go out one after another, in order."""
     async with sessions() as session:
@@ -98,6 +101,7 @@ async def next_sending(sessions: Sessions) -> Broadcast | None:
         )
 
 
+@uninterruptible
 async def claim(sessions: Sessions, broadcast_id: int, after: int, limit: int) -> tuple[str | None, list[Claimed]]:
     """The broadcast's status and its next pending deliveries after resident `after`, in resident order.
 
@@ -127,11 +131,13 @@ async def claim(sessions: Sessions, broadcast_id: int, after: int, limit: int) -
         ]
 
 
+@uninterruptible
 async def status_of(sessions: Sessions, broadcast_id: int) -> str | None:
     async with sessions() as session:
         return await session.scalar(select(Broadcast.status).where(Broadcast.id == broadcast_id))
 
 
+@uninterruptible
 async def has_pending(sessions: Sessions, broadcast_id: int) -> bool:
     async with sessions() as session:
         found = await session.scalar(
@@ -142,6 +148,7 @@ async def has_pending(sessions: Sessions, broadcast_id: int) -> bool:
         return found is not None
 
 
+@uninterruptible
 async def finish(sessions: Sessions, broadcast_id: int, now: datetime) -> bool:
     """Mark a broadcast done if it is still sending and nothing is left pending."""
     async with sessions.begin() as session:
@@ -154,6 +161,7 @@ async def finish(sessions: Sessions, broadcast_id: int, now: datetime) -> bool:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+@uninterruptible
 async def record(sessions: Sessions, outcomes: Sequence[Outcome], now: datetime) -> None:
     """Write a batch of outcomes in one transaction (group commit: many answers, one commit)."""
     deliveries = [

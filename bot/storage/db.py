@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import sqlalchemy
 from sqlalchemy import event
@@ -11,6 +15,9 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def normalise_url(url: str) -> str:
@@ -96,3 +103,31 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+def uninterruptible(transaction: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """Run a short transaction in a task of its own, so that cancelling the caller never cuts it in half.
+
+    Why: SQLAlchemy invalidates a connection whose call was cancelled. On SQLite (aiosqlite) that
+    connection is then closed while the cancelled frames still hold its cursors, so SQLite keeps it as
+    a "zombie" with its transaction, and its write lock, open until the garbage collector frees those
+    frames. Every writer (residents' lessons included) would wait out busy_timeout and fail meanwhile.
+    Shielded, the transaction commits or rolls back as usual and the connection goes back to the pool;
+    the caller still sees CancelledError at once. For work in tasks that get cancelled (the broadcast
+    sender on shutdown or after a drain timeout), not for long reports.
+    """
+
+    @functools.wraps(transaction)
+    async def shielded(*args: P.args, **kwargs: P.kwargs) -> T:
+        task = asyncio.ensure_future(transaction(*args, **kwargs))
+        task.add_done_callback(_log_orphan_failure)
+        return await asyncio.shield(task)
+
+    return shielded
+
+
+def _log_orphan_failure(task: asyncio.Future[Any]) -> None:
+    # Reading the exception here keeps asyncio from printing "exception never retrieved" for a caller
+    # that was cancelled; a caller still waiting gets the same exception raised as usual.
+    if not task.cancelled() and task.exception() is not None:
+        log.debug("a shielded transaction failed: %s", type(task.exception()).__name__)
