@@ -75,6 +75,9 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "lessons_dir": LESSONS,
         "admin_ids": [ADMIN_ID],
         "telegram_rate_limiter": False,
+        # Tests run at any hour; those about quiet hours set them. Otherwise CI at 22:00 would see the
+        # broadcast sender wait for the morning.
+        "quiet_hours": "",
         "_env_file": None,
     }
     values.update(overrides)

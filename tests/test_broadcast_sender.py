@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from bot.broadcast import outbox, service
 from bot.broadcast.audience import Audience
 from bot.broadcast.content import LESSON, TEXT, Content
+from bot.broadcast.schedule import QuietHours
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.storage.models import Resident, utcnow
@@ -282,3 +284,61 @@ async def test_outbox_is_idempotent(runtime: Runtime) -> None:
         again = await outbox.fill(session, broadcast_id, Audience("all"), None, utcnow())
     assert again == 4
     assert await delivery_counts(runtime.sessions, broadcast_id) == {"pending": 4}
+
+
+async def test_quiet_hours_hold_a_running_broadcast_until_morning(runtime: Runtime, api: FakeBotApi) -> None:
+    """Started at 20:59 local time, a broadcast stops when quiet hours begin, sends nothing during the
+    night, and goes on in the morning from where it stopped: everybody exactly once."""
+    vietnam = ZoneInfo("Asia/Ho_Chi_Minh")
+    clock = [datetime(2026, 11, 27, 20, 0, tzinfo=vietnam).astimezone(UTC)]
+    chats = await seed_residents(runtime.sessions, 60)
+    api.latency = 0.002
+    broadcast_id = await announce(runtime)
+    sender = await make_sender(
+        runtime.sessions,
+        api,
+        runtime.catalog,
+        rate=200,
+        workers=2,
+        quiet=QuietHours(time(21), time(7)),
+        tz=vietnam,
+        now=lambda: clock[0],
+    )
+    task = asyncio.create_task(sender.run())
+    try:
+        await until(lambda: sum(sends_per_chat(api).values()) >= 15, every=0.001)
+        clock[0] = datetime(2026, 11, 27, 21, 0, tzinfo=vietnam).astimezone(UTC)
+        await until(lambda: sender.resumes_at() is not None and not sender._outstanding)
+        at_nightfall = sum(sends_per_chat(api).values())
+        assert at_nightfall < len(chats), "the test clock changed too late to see the night"
+        await asyncio.sleep(0.5)  # the night: nothing goes out, and the broadcast is still on
+        assert sum(sends_per_chat(api).values()) == at_nightfall
+        assert (await broadcast_row(runtime.sessions, broadcast_id)).status == "sending"
+        assert sender.resumes_at() == datetime(2026, 11, 28, 7, 0, tzinfo=vietnam)
+
+        clock[0] = datetime(2026, 11, 28, 7, 0, tzinfo=vietnam).astimezone(UTC)
+        sender.wake()
+        await wait_for_status(runtime.sessions, broadcast_id)
+    finally:
+        await sender.stop()
+        await asyncio.wait_for(task, 10)
+    assert sends_per_chat(api) == dict.fromkeys(chats, 1)
+    assert await delivery_counts(runtime.sessions, broadcast_id) == {"sent": 60}
+
+
+async def test_a_broadcast_due_during_quiet_hours_waits(runtime: Runtime, api: FakeBotApi) -> None:
+    """A broadcast already sending (say, made with quiet hours off, or left from the evening) does not
+    start in the middle of the night when the bot restarts."""
+    vietnam = ZoneInfo("Asia/Ho_Chi_Minh")
+    await seed_residents(runtime.sessions, 5)
+    broadcast_id = await announce(runtime)
+    night = datetime(2026, 11, 27, 23, 30, tzinfo=vietnam).astimezone(UTC)
+    sender = await make_sender(
+        runtime.sessions, api, runtime.catalog, quiet=QuietHours(time(21), time(7)), tz=vietnam, now=lambda: night
+    )
+    task = asyncio.create_task(sender.run())
+    await asyncio.sleep(0.5)
+    await sender.stop()
+    await asyncio.wait_for(task, 10)
+    assert not sends_per_chat(api)
+    assert await delivery_counts(runtime.sessions, broadcast_id) == {"pending": 5}

@@ -1,7 +1,8 @@
 """When a broadcast goes out: times typed in local time, and quiet hours that move a send to the morning.
 
 Nobody wants a phone to buzz at 23:00 with a lesson: a send time inside QUIET_HOURS (default
-21:00-07:00, local time) moves to the end of the quiet hours. An empty QUIET_HOURS (or "off") turns
+21:00-07:00, local time) moves to the end of the quiet hours, and a broadcast still going when they
+begin waits for the morning (the sender checks `quiet_until`). An empty QUIET_HOURS (or "off") turns
 this off, which deployments with urgent announcements (storms, floods) may want.
 """
 
@@ -57,6 +58,12 @@ def send_time(requested: datetime, tz: ZoneInfo, quiet: QuietHours | None) -> da
     if morning <= local:
         morning = datetime.combine(local.date() + timedelta(days=1), quiet.end, tzinfo=tz)
     return morning.astimezone(UTC)
+
+
+def quiet_until(now: datetime, tz: ZoneInfo, quiet: QuietHours | None) -> datetime | None:
+    """While quiet hours last: the moment (UTC) they end. Otherwise None."""
+    morning = send_time(now, tz, quiet)
+    return morning if morning > now else None
 
 
 _LOCAL_FORMATS = (

@@ -8,6 +8,8 @@ How it holds up:
   arrived meanwhile), and the worker waits for that commit before taking its next message. So after a
   SIGKILL only the messages in flight (at most one per worker, in practice rate x round trip) can go
   twice, and none is lost: a restart resumes every 'sending' broadcast from its pending rows.
+- Quiet hours: a broadcast still going when QUIET_HOURS begin stops within a fraction of a second and
+  goes on where it stopped when they end; what was queued stays pending.
 - Control: the feeder re-reads the broadcast's status every 0.2 s, so a pause or cancel from the CLI
   (another process) stops it within a fraction of a second; one from the chat halts it at once
   (`note_status`). Jobs already queued are dropped, not sent, and stay pending for a resume.
@@ -32,6 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -39,6 +42,7 @@ from bot.broadcast import outbox
 from bot.broadcast.content import Content, ContentError, render
 from bot.broadcast.outbox import FAILED, SENDING, SENT, UNREACHABLE, Outcome, Sessions
 from bot.broadcast.pacing import Pacer
+from bot.broadcast.schedule import QuietHours, quiet_until
 from bot.content import Catalog
 from bot.learning.events import Reply
 from bot.storage.models import Broadcast, utcnow
@@ -125,6 +129,8 @@ class Sender:
         poll_interval: float = 1.0,
         progress_interval: float = 2.0,
         on_progress: ProgressHook | None = None,
+        quiet: QuietHours | None = None,
+        tz: ZoneInfo | None = None,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
         self.sessions = sessions
@@ -139,6 +145,8 @@ class Sender:
         self.poll_interval = poll_interval
         self.progress_interval = progress_interval
         self.on_progress = on_progress
+        self.quiet = quiet
+        self.tz = tz or ZoneInfo("UTC")
         self.stats = SenderStats()
         self._now = now
         self._pacer = Pacer(rate)
@@ -149,6 +157,7 @@ class Sender:
         self._outstanding: Counter[int] = Counter()  # the same, per broadcast
         self._idle: dict[int, asyncio.Event] = {}
         self._status: dict[int, str] = {}
+        self._night = False  # inside quiet hours: nothing goes out until they end
         self._contents: dict[int, Content] = {}
         self._messages: dict[tuple[int, str], Reply] = {}
         self._hooks: dict[int, asyncio.Task[None]] = {}
@@ -200,8 +209,18 @@ class Sender:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
 
+    def resumes_at(self) -> datetime | None:
+        """During quiet hours, when sending goes on (UTC); otherwise None."""
+        return quiet_until(self._now(), self.tz, self.quiet)
+
+    def _check_night(self) -> bool:
+        self._night = self.resumes_at() is not None
+        return self._night
+
     async def _tick(self) -> bool:
         await outbox.promote_due(self.sessions, self._now())
+        if self._check_night():
+            return False
         broadcast = await outbox.next_sending(self.sessions)
         if broadcast is None:
             return False
@@ -216,6 +235,11 @@ class Sender:
         cursor, progressed = 0, False
         last_progress = time.monotonic()
         while not self._stop.is_set():
+            if self._check_night():
+                await self._wait_settled(bid)  # queued jobs are dropped and stay pending for the morning
+                log.info("broadcast %s waits for the end of quiet hours (%s)", bid, self.quiet)
+                self._progress(bid, final=False)
+                return progressed
             status, rows = await outbox.claim(self.sessions, bid, cursor, self.batch)
             self._status[bid] = status or outbox.CANCELLED
             status_read = time.monotonic()
@@ -240,6 +264,7 @@ class Sender:
                 if time.monotonic() - status_read > STATUS_REFRESH:
                     # A pause or cancel from another process (the CLI) is seen within this much time.
                     self._status[bid] = await outbox.status_of(self.sessions, bid) or outbox.CANCELLED
+                    self._check_night()
                     status_read = time.monotonic()
                 if self._halted(bid):
                     break
@@ -291,7 +316,7 @@ class Sender:
                 event.set()
 
     def _halted(self, bid: int) -> bool:
-        return self._stop.is_set() or self._status.get(bid) != SENDING
+        return self._stop.is_set() or self._night or self._status.get(bid) != SENDING
 
     # -- the workers -------------------------------------------------------------------------------
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.broadcast import audience as audiences
 from bot.broadcast.content import LESSON, PHOTO, Content
-from bot.broadcast.outbox import CANCELLED, FAILED, PENDING, SCHEDULED, SENT, UNREACHABLE
+from bot.broadcast.outbox import CANCELLED, FAILED, PENDING, SCHEDULED, SENDING, SENT, UNREACHABLE
 from bot.broadcast.schedule import local_text
 from bot.broadcast.service import Report
 from bot.broadcast.texts import t
@@ -56,7 +57,8 @@ def describe_audience(
     return text + (t(language, "audience_scoped") if scoped else "")
 
 
-def progress_text(report: Report, language: str, tz: ZoneInfo) -> str:
+def progress_text(report: Report, language: str, tz: ZoneInfo, resumes_at: datetime | None = None) -> str:
+    """The live progress message; `resumes_at` is set while quiet hours hold a sending broadcast."""
     text = t(
         language,
         "progress",
@@ -70,6 +72,8 @@ def progress_text(report: Report, language: str, tz: ZoneInfo) -> str:
     )
     if report.status == SCHEDULED:
         text += t(language, "scheduled_for", when=local_text(report.scheduled_at, tz))
+    elif report.status == SENDING and resumes_at is not None:
+        text += t(language, "quiet_wait", when=local_text(resumes_at, tz))
     return text
 
 

@@ -95,7 +95,9 @@ async def refresh_progress(application: Application, broadcast_id: int, language
     if report.report_chat_id is None or report.report_message_id is None:
         return  # made from the CLI: nobody to show progress to
     language = language or await creator_language(runtime, report.created_by)
-    text = views.progress_text(report, language, runtime.settings.tz)
+    handle: SenderHandle | None = application.bot_data.get(SENDER)
+    resumes_at = handle.sender.resumes_at() if handle is not None else None  # quiet hours, by the sender's clock
+    text = views.progress_text(report, language, runtime.settings.tz, resumes_at)
     try:
         await application.bot.edit_message_text(
             text,

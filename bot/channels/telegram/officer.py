@@ -19,6 +19,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from telegram.request import BaseRequest
 
 from bot.broadcast import service, views
+from bot.broadcast.schedule import parse_quiet_hours
 from bot.broadcast.sender import Sender, default_workers
 from bot.broadcast.texts import t
 from bot.channels.telegram import broadcast_progress as progress
@@ -144,7 +145,7 @@ async def start_sender(application: Application, *, request: BaseRequest | None 
         rate=settings.broadcast_rate,
         workers=workers,
         on_progress=functools.partial(progress.on_progress, application),
-        **options,
+        **({"quiet": parse_quiet_hours(settings.quiet_hours), "tz": settings.tz} | options),
     )
     task = asyncio.create_task(sender.run(), name="broadcast-sender")
     task.add_done_callback(_report_crash)
