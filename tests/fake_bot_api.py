@@ -94,6 +94,8 @@ class FakeBotApi:
     network_failures: dict[int, int] = field(default_factory=dict)  # chat -> how many sends fail
     scripted: deque[tuple[str, Failure]] = field(default_factory=deque)  # (method, failure) answered once
     latency: float = 0.0  # seconds each call takes, like a real network round trip
+    # setMyCommands: (scope type, chat id or None, language code or "") -> command names
+    command_menus: dict[tuple[str, int | None, str], list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1)
@@ -204,6 +206,27 @@ class FakeBotApi:
 
     def _m_getMe(self, params: dict[str, Any]) -> Any:
         return self.me
+
+    @staticmethod
+    def _menu_key(params: dict[str, Any]) -> tuple[str, int | None, str]:
+        scope = _json(params.get("scope")) or {"type": "default"}
+        return scope["type"], _int(scope.get("chat_id")), params.get("language_code") or ""
+
+    def _m_setMyCommands(self, params: dict[str, Any]) -> Any:
+        self.command_menus[self._menu_key(params)] = [command["command"] for command in _json(params["commands"])]
+        return True
+
+    def _m_deleteMyCommands(self, params: dict[str, Any]) -> Any:
+        self.command_menus.pop(self._menu_key(params), None)
+        return True
+
+    def menu_for(self, chat_id: int, language_code: str = "vi") -> list[str]:
+        """The "/" menu a private chat sees, resolved as Telegram does: the chat's own scope before the
+        default one, and within a scope the user's language before no language."""
+        for key in (("chat", chat_id, language_code), ("chat", chat_id, ""), ("default", None, language_code)):
+            if key in self.command_menus:
+                return self.command_menus[key]
+        return self.command_menus.get(("default", None, ""), [])
 
     def _m_getUpdates(self, params: dict[str, Any]) -> Any:
         return self._get_updates(params)

@@ -16,7 +16,7 @@ from bot.channels.telegram.app import build_application
 from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
 from bot.storage.models import FsmState
-from tests.conftest import make_settings
+from tests.conftest import ADMIN_ID, make_settings
 from tests.fake_bot_api import FakeBotApi, SentMessage, serve_http
 from tests.journey import lesson_of, until
 
@@ -52,6 +52,9 @@ async def test_commands_are_registered_in_vietnamese_and_english(
     by_language = {call.params.get("language_code"): call.params["commands"] for call in registered}
     assert set(by_language) == {None, "en"}
     assert "Danh sách bài học" in str(by_language[None]) and "The list of lessons" in str(by_language["en"])
+    # The ADMIN_IDS admin gets the admin menu in their own chat from the start.
+    assert api.menu_for(ADMIN_ID)[:5] == ["broadcast", "broadcasts", "stats", "export", "roles"]
+    assert "broadcast" not in api.menu_for(1001)
 
 
 async def test_each_residents_updates_are_handled_in_order_while_residents_run_concurrently(

@@ -8,12 +8,12 @@ import sys
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
-from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
-from bot.channels.telegram import handlers
+from bot.channels.telegram import handlers, menus
 from bot.channels.telegram.processor import PerUserUpdateProcessor
 from bot.config import Settings
 from bot.logsafety import redact_secrets_in_logs
@@ -23,27 +23,6 @@ log = logging.getLogger(__name__)
 
 # Officer and admin handlers live in their own modules and register before the residents' catch-alls.
 EXTENSIONS = ("bot.channels.telegram.roles", "bot.channels.telegram.officer", "bot.channels.telegram.admin")
-
-COMMANDS = {
-    "vi": [
-        ("start", "Bắt đầu / quay lại menu"),
-        ("menu", "Danh sách bài học"),
-        ("progress", "Xem tiến độ học"),
-        ("help", "Cách dùng"),
-        ("language", "Đổi ngôn ngữ"),
-        ("mydata", "Xem dữ liệu của tôi"),
-        ("deleteme", "Xoá dữ liệu của tôi"),
-    ],
-    "en": [
-        ("start", "Start / back to the menu"),
-        ("menu", "The list of lessons"),
-        ("progress", "My progress"),
-        ("help", "How to use the bot"),
-        ("language", "Change language"),
-        ("mydata", "What is stored about me"),
-        ("deleteme", "Delete my data"),
-    ],
-}
 
 
 def file_base_url(base_url: str) -> str:
@@ -105,12 +84,7 @@ async def _post_init(application: Application) -> None:
         application.bot_data["owns_runtime"] = True
         if runtime.faults:
             log.warning("%d lesson fault(s): run `python -m bot lessons validate`", len(runtime.faults))
-    for language, commands in COMMANDS.items():
-        await application.bot.set_my_commands(
-            [BotCommand(name, description) for name, description in commands],
-            scope=BotCommandScopeDefault(),
-            language_code=None if language == "vi" else language,
-        )
+    await menus.on_startup(application)  # residents' commands for all, officers' and admins' for them
     # Extensions start their background work (the broadcast sender, the weekly report) here.
     for module in application.bot_data.get("extensions", []):
         if hasattr(module, "on_startup"):

@@ -14,6 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.broadcast.texts import t
+from bot.channels.telegram import menus
 from bot.channels.telegram.handlers import language_of, runtime_of
 from bot.storage.roles import Actor, actor_for
 
@@ -71,6 +72,9 @@ async def _require(
     if actor is None or not allowed(actor):
         log.info("refused a privileged request (%s) in update %s", refusal, update.update_id)
         await refuse(update, context, refusal)
+        if (actor is None or not actor.is_officer) and update.effective_chat is not None:
+            # Perhaps a menu left from a role revoked while the bot was down: take it away.
+            await menus.drop_role_menu(context.application, update.effective_chat.id)
         return None
     return actor
 

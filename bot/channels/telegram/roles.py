@@ -13,6 +13,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from bot.broadcast.texts import t
+from bot.channels.telegram import menus
 from bot.channels.telegram.handlers import language_of, runtime_of
 from bot.channels.telegram.privileged import require_admin
 from bot.storage.grants import GRANTABLE, GrantError, grant, holders, revoke
@@ -72,6 +73,7 @@ async def _change(update: Update, context: ContextTypes.DEFAULT_TYPE, verb: str)
     else:
         text = t(language, "revoked", id=telegram_id, role=role_name)
     await context.bot.send_message(chat.id, text)
+    await menus.sync_quietly(context.application)  # their "/" menu shows the new role at once
 
 
 async def on_roles(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
