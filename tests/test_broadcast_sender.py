@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.broadcast import outbox, service
 from bot.broadcast.audience import Audience
 from bot.broadcast.content import LESSON, TEXT, Content
+from bot.broadcast.lease import lease_for
 from bot.broadcast.schedule import QuietHours
 from bot.config import Settings
 from bot.runtime import Runtime
@@ -342,3 +343,32 @@ async def test_a_broadcast_due_during_quiet_hours_waits(runtime: Runtime, api: F
     await asyncio.wait_for(task, 10)
     assert not sends_per_chat(api)
     assert await delivery_counts(runtime.sessions, broadcast_id) == {"pending": 5}
+
+
+async def test_two_bot_processes_on_one_database_send_each_message_once(runtime: Runtime, api: FakeBotApi) -> None:
+    """Two senders with their own leases (a file lock on SQLite, an advisory lock on PostgreSQL) stand
+    for two `bot run` processes: one sends, the other stands by and takes over when the first stops."""
+    chats = await seed_residents(runtime.sessions, 40)
+    api.latency = 0.001
+    first = await make_sender(runtime.sessions, api, runtime.catalog, rate=400, lease=lease_for(runtime.db))
+    second = await make_sender(runtime.sessions, api, runtime.catalog, rate=400, lease=lease_for(runtime.db))
+    assert await first.lease.acquire()  # the first process started first
+    first_task = asyncio.create_task(first.run())
+    second_task = asyncio.create_task(second.run())
+    try:
+        morning = await announce(runtime)
+        await wait_for_status(runtime.sessions, morning)
+        assert sends_per_chat(api) == dict.fromkeys(chats, 1)
+        assert (first.stats.sent, second.stats.sent) == (40, 0)
+        assert second.standing_by
+
+        await first.stop()
+        await asyncio.wait_for(first_task, 10)  # releases the lease, as a dying process would
+        evening = await announce(runtime, text="Lịch tiêm chủng tuần sau")
+        await wait_for_status(runtime.sessions, evening)
+        assert second.stats.sent == 40 and not second.standing_by
+        assert sends_per_chat(api) == dict.fromkeys(chats, 2)
+    finally:
+        for sender, task in ((first, first_task), (second, second_task)):
+            await sender.stop()
+            await asyncio.wait_for(task, 10)

@@ -10,6 +10,8 @@ How it holds up:
   twice, and none is lost: a restart resumes every 'sending' broadcast from its pending rows.
 - Quiet hours: a broadcast still going when QUIET_HOURS begin stops within a fraction of a second and
   goes on where it stopped when they end; what was queued stays pending.
+- One sender per database: with a `lease` (bot/broadcast/lease.py) a second bot process on the same
+  database stands by instead of sending the same rows, and takes over when the first one stops.
 - Control: the feeder re-reads the broadcast's status every 0.2 s, so a pause or cancel from the CLI
   (another process) stops it within a fraction of a second; one from the chat halts it at once
   (`note_status`). Jobs already queued are dropped, not sent, and stay pending for a resume.
@@ -40,6 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.broadcast import outbox
 from bot.broadcast.content import Content, ContentError, render
+from bot.broadcast.lease import Lease, NoLease
 from bot.broadcast.outbox import FAILED, SENDING, SENT, UNREACHABLE, Outcome, Sessions
 from bot.broadcast.pacing import Pacer
 from bot.broadcast.schedule import QuietHours, quiet_until
@@ -131,6 +134,7 @@ class Sender:
         on_progress: ProgressHook | None = None,
         quiet: QuietHours | None = None,
         tz: ZoneInfo | None = None,
+        lease: Lease | None = None,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
         self.sessions = sessions
@@ -147,6 +151,8 @@ class Sender:
         self.on_progress = on_progress
         self.quiet = quiet
         self.tz = tz or ZoneInfo("UTC")
+        self.lease = lease or NoLease()
+        self.standing_by = False  # another process holds the lease
         self.stats = SenderStats()
         self._now = now
         self._pacer = Pacer(rate)
@@ -190,7 +196,7 @@ class Sender:
         try:
             while not self._stop.is_set():
                 try:
-                    busy = await self._tick()
+                    busy = await self._hold_lease() and await self._tick()
                 except (SQLAlchemyError, OSError) as error:
                     log.warning("broadcast sender: database unavailable (%s), retrying", type(error).__name__)
                     busy = False
@@ -208,6 +214,17 @@ class Sender:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+            await asyncio.shield(self.lease.release())
+
+    async def _hold_lease(self) -> bool:
+        held = await self.lease.acquire()
+        if held == self.standing_by:  # it changed: say so once, not at every poll
+            if held:
+                log.info("broadcast sender: this process now sends broadcasts")
+            else:
+                log.warning("broadcast sender: another bot process on this database sends; this one stands by")
+        self.standing_by = not held
+        return held
 
     def resumes_at(self) -> datetime | None:
         """During quiet hours, when sending goes on (UTC); otherwise None."""

@@ -19,6 +19,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from telegram.request import BaseRequest
 
 from bot.broadcast import service, views
+from bot.broadcast.lease import lease_for
 from bot.broadcast.schedule import parse_quiet_hours
 from bot.broadcast.sender import Sender, default_workers
 from bot.broadcast.texts import t
@@ -138,6 +139,7 @@ async def start_sender(application: Application, *, request: BaseRequest | None 
     workers = options.pop("workers", None) or default_workers(settings.broadcast_rate)
     bot = sender_bot(settings, connections=workers + 2, request=request)
     await bot.initialize()
+    defaults = {"quiet": parse_quiet_hours(settings.quiet_hours), "tz": settings.tz, "lease": lease_for(runtime.db)}
     sender = Sender(
         runtime.sessions,
         TelegramTransport(bot),
@@ -145,7 +147,7 @@ async def start_sender(application: Application, *, request: BaseRequest | None 
         rate=settings.broadcast_rate,
         workers=workers,
         on_progress=functools.partial(progress.on_progress, application),
-        **({"quiet": parse_quiet_hours(settings.quiet_hours), "tz": settings.tz} | options),
+        **(defaults | options),
     )
     task = asyncio.create_task(sender.run(), name="broadcast-sender")
     task.add_done_callback(_report_crash)
