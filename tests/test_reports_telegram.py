@@ -16,7 +16,7 @@ from telegram.ext import Application, CallbackContext
 from bot.channels.telegram import admin
 from bot.reports.queries import read_snapshot
 from bot.runtime import Runtime
-from bot.storage.models import OfficerCommune, Resident, Role
+from bot.storage.models import JobRun, OfficerCommune, Resident, Role
 from tests import reports_dataset as data
 from tests.conftest import ADMIN_ID
 from tests.fake_bot_api import FakeBotApi, FakeUser, SentMessage
@@ -197,7 +197,30 @@ async def test_weekly_job_is_scheduled_monday_0730_local(app: Application, runti
     fire = trigger.get_next_fire_time(None, after)
     assert fire.weekday() == 0 and (fire.hour, fire.minute) == (7, 30)
     assert fire.utcoffset().total_seconds() == 7 * 3600
-    job.schedule_removal()
+    [catch_up] = app.job_queue.get_jobs_by_name("weekly-report-catch-up")
+    assert catch_up.job.trigger.interval.total_seconds() == 3600
+    for scheduled in (job, catch_up):
+        scheduled.schedule_removal()
+
+
+async def test_weekly_report_goes_once_a_week_and_catches_up_after_downtime(
+    district: Runtime, app: Application, api: FakeBotApi
+) -> None:
+    context = CallbackContext(app)
+
+    def weeks_reported() -> list[str]:
+        return [m.text.split("\n")[0] for m in api.chat_messages(ADMIN_ID) if "Báo cáo tuần" in (m.text or "")]
+
+    assert await admin.send_weekly_if_due(context, now=data.at("2026-03-16", 0, 0)) is None  # Monday 07:00
+    # The bot was down on Monday at 07:30; on Tuesday at 10:00 the hourly check catches up.
+    assert await admin.send_weekly_if_due(context, now=data.at("2026-03-17", 3, 0)) == 1
+    assert await admin.send_weekly_if_due(context, now=data.at("2026-03-17", 4, 0)) is None  # once a week
+    assert await admin.send_weekly_if_due(context, now=data.at("2026-03-23", 0, 30)) == 1  # next Monday 07:30
+    assert len(weeks_reported()) == 2
+    assert "11/2026" in weeks_reported()[0] and "12/2026" in weeks_reported()[1]
+    async with district.sessions() as session:
+        periods = list(await session.scalars(select(JobRun.period).order_by(JobRun.period)))
+    assert periods == ["2026-03-09", "2026-03-16"]
 
 
 def test_callback_data_codec() -> None:

@@ -1,7 +1,9 @@
 """The Monday report for admins: last week (Monday to Sunday, local time) and where things stand.
 
-This module only decides what to send and to whom; the Telegram channel schedules it (Monday 07:30
-local) and sends it. An admin switches it off with /weeklyreport off (the `weekly_report` column).
+This module decides what to send, to whom and whether it is due; the Telegram channel checks at
+Monday 07:30 local and every hour (a bot that was down at 07:30 catches up later that week) and sends
+it. The `job_runs` table makes it go once a week, whatever the restarts. An admin switches it off
+with /weeklyreport off (the `weekly_report` column).
 """
 
 from __future__ import annotations
@@ -12,14 +14,17 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.reports import text
 from bot.reports.figures import Report
 from bot.reports.queries import ReportContext, build_report, completions_between, monday_of, read_snapshot
-from bot.storage.models import Resident, Role
+from bot.storage.models import JobRun, Resident, Role, utcnow
+from bot.storage.upsert import insert_for
 
 CHANNEL = "telegram"
+JOB = "weekly-report"
+SEND_AT = time(7, 30)  # Monday, local time
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,30 @@ def previous_week(now: datetime, tz: ZoneInfo) -> tuple[date, datetime, datetime
     monday = monday_of(now.astimezone(tz).date()) - timedelta(days=7)
     start = datetime.combine(monday, time(0), tz)
     return monday, start, start + timedelta(days=7)
+
+
+def due_week(now: datetime, tz: ZoneInfo) -> date | None:
+    """The Monday of the week whose report is due at `now`: from this Monday 07:30 local on, last week.
+    None before 07:30 on a Monday (last week's report is not due yet, and the one before is too old)."""
+    local = now.astimezone(tz)
+    if local < datetime.combine(monday_of(local.date()), SEND_AT, tz):
+        return None
+    return previous_week(now, tz)[0]
+
+
+async def week_reported(session: AsyncSession, monday: date) -> bool:
+    found = await session.scalar(select(JobRun.ran_at).where(JobRun.name == JOB, JobRun.period == monday.isoformat()))
+    return found is not None
+
+
+async def claim_week(session: AsyncSession, monday: date) -> bool:
+    """Record that this week's report goes out; False if it already has (here or in another process)."""
+    result = await session.execute(
+        insert_for(session, JobRun)
+        .values(name=JOB, period=monday.isoformat(), ran_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["name", "period"])
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def recipients(engine: AsyncEngine, admin_ids: list[int]) -> tuple[int, ...]:

@@ -207,3 +207,14 @@ class AuditLog(Base):
     actor: Mapped[str] = mapped_column(String(64))  # "telegram:123" or "cli"
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class JobRun(Base):
+    """A periodic job that ran for a period (the weekly report for a week): at most once per period,
+    however many bot processes there are or however often the bot restarts."""
+
+    __tablename__ = "job_runs"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    period: Mapped[str] = mapped_column(String(16), primary_key=True)  # e.g. the week's Monday, 2026-03-09
+    ran_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -16,7 +16,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -32,7 +32,8 @@ from bot.reports import text
 from bot.reports.figures import Funnel, Report
 from bot.reports.privacy import NO_COMMUNE_ID, SMALL_ID
 from bot.reports.service import context_for, load_report, record_export
-from bot.reports.weekly import build_weekly
+from bot.reports.weekly import SEND_AT as WEEKLY_TIME
+from bot.reports.weekly import WeeklyDigest, build_weekly, claim_week, due_week, week_reported
 from bot.runtime import Runtime
 from bot.storage.db import create_engine, is_sqlite
 from bot.storage.models import Resident, Role, utcnow
@@ -46,7 +47,8 @@ SEPARATOR = "|"
 PATTERN = rf"^{PREFIX}\{SEPARATOR}"
 MAX_CALLBACK_BYTES = 64
 CHANNEL = "telegram"
-WEEKLY_TIME = time(7, 30)
+CATCH_UP_SECONDS = 3600
+CATCH_UP_FIRST = 60  # after start: let the bot settle, then catch up a missed Monday
 MONDAY = 1  # PTB 20+ numbers days cron-style: 0 is Sunday
 CAPTION_LIMIT = 1024
 
@@ -307,11 +309,17 @@ async def _weekly_setting(runtime: Runtime, external_id: int) -> bool:
 
 async def send_weekly(context: ContextTypes.DEFAULT_TYPE, now: datetime | None = None) -> int:
     """Build the report once and send it to every admin who wants it; returns how many got it."""
-    runtime = runtime_of(context)
+    return await _deliver_weekly(context, await _weekly_digest(runtime_of(context), now or utcnow()))
+
+
+async def _weekly_digest(runtime: Runtime, now: datetime) -> WeeklyDigest:
     async with reports_engine(runtime) as engine:
-        digest = await build_weekly(
-            engine, context_for(runtime.settings, runtime.catalog), runtime.settings.admin_ids, now or utcnow()
+        return await build_weekly(
+            engine, context_for(runtime.settings, runtime.catalog), runtime.settings.admin_ids, now
         )
+
+
+async def _deliver_weekly(context: ContextTypes.DEFAULT_TYPE, digest: WeeklyDigest) -> int:
     sent = 0
     for chat_id in digest.chat_ids:
         try:
@@ -329,8 +337,32 @@ async def send_weekly(context: ContextTypes.DEFAULT_TYPE, now: datetime | None =
     return sent
 
 
+async def send_weekly_if_due(context: ContextTypes.DEFAULT_TYPE, now: datetime | None = None) -> int | None:
+    """Send this week's report unless it is not due yet or has gone already; None when nothing was due.
+
+    The digest is built before the week is claimed, so a database that is down costs only a retry at
+    the next check; after the claim it goes once, even if another bot process checks at the same time.
+    """
+    runtime = runtime_of(context)
+    now = now or utcnow()
+    monday = due_week(now, runtime.settings.tz)
+    if monday is None:
+        return None
+    async with runtime.sessions() as session:
+        if await week_reported(session, monday):
+            return None
+    digest = await _weekly_digest(runtime, now)
+    async with runtime.sessions.begin() as session:
+        if not await claim_week(session, digest.monday):
+            return None
+    return await _deliver_weekly(context, digest)
+
+
 async def weekly_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await send_weekly(context)
+    try:
+        await send_weekly_if_due(context)
+    except Exception as error:  # the database or the Bot API is down: the hourly check tries again
+        log.warning("weekly report not sent yet: %s", type(error).__name__)
 
 
 def schedule_weekly(application: Application) -> None:
@@ -341,6 +373,8 @@ def schedule_weekly(application: Application) -> None:
     runtime: Runtime = application.bot_data["runtime"]
     at = WEEKLY_TIME.replace(tzinfo=runtime.settings.tz)
     job_queue.run_daily(weekly_job, time=at, days=(MONDAY,), name="weekly-report")
+    # A bot that was down at 07:30 on Monday (or restarted) catches up: at start and every hour.
+    job_queue.run_repeating(weekly_job, interval=CATCH_UP_SECONDS, first=CATCH_UP_FIRST, name="weekly-report-catch-up")
 
 
 # -- wiring ------------------------------------------------------------------------------------------------
