@@ -1,7 +1,10 @@
 """The baseline: a bare python-telegram-bot bot that stores nothing and has no logic, but answers every
 tap the way ours does: it answers the button and edits the message into a lesson-sized text with a
 lesson-like keyboard (the real step texts, read straight from the YAML). Same PTB, same HTTP client,
-messages of the same size, so what the comparison measures is our journey: state, rules, storage."""
+messages of the same size, so what the comparison measures is our journey: state, rules, storage.
+
+BARE_HTTP=aiohttp runs it on the same HTTP client as our bot (bot/channels/telegram/aiohttp_request.py)
+instead of PTB's default httpx: the second baseline, which isolates the journey's own cost."""
 
 from __future__ import annotations
 
@@ -45,13 +48,17 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def main() -> None:
-    application = (
+    builder = (
         Application.builder()
         .token(os.environ["TELEGRAM_BOT_TOKEN"])
         .base_url(os.environ["TELEGRAM_API_BASE_URL"])
         .concurrent_updates(True)
-        .build()
     )
+    if os.environ.get("BARE_HTTP") == "aiohttp":
+        from bot.channels.telegram.aiohttp_request import make_request
+
+        builder = builder.request(make_request("aiohttp", 32)).get_updates_request(make_request("aiohttp", 1))
+    application = builder.build()
     application.add_handler(MessageHandler(filters.ALL, on_message))
     application.add_handler(CallbackQueryHandler(on_button))
     application.run_polling(allowed_updates=Update.ALL_TYPES)

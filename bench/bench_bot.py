@@ -103,9 +103,24 @@ async def measure(
     runner, base_url = await serve_http(api)
     cpu: dict[str, float] = {}
     log = tempfile.NamedTemporaryFile("w+", prefix="bench-bot-", suffix=".log", delete=False)  # noqa: SIM115
-    if os.environ.get("BENCH_PROFILE") and "bot" in command:
-        # py-spy (not a project dependency) samples the bot under load: BENCH_PROFILE=/tmp/profile.txt
-        command = ["py-spy", "record", "--gil", "--format", "raw", "-o", os.environ["BENCH_PROFILE"], "--", *command]
+    profile = os.environ.get("BENCH_PROFILE")
+    if profile:
+        # py-spy (not a project dependency) samples each bot under load: BENCH_PROFILE=/tmp/profile writes
+        # /tmp/profile-bot.txt, /tmp/profile-bare-httpx.txt and /tmp/profile-bare-aiohttp.txt
+        name = "bot" if "bot" in command else "bare-" + env.get("BARE_HTTP", "httpx")
+        command = [
+            "py-spy",
+            "record",
+            "--gil",
+            "--rate",
+            "400",
+            "--format",
+            "raw",
+            "-o",
+            f"{profile}-{name}.txt",
+            "--",
+            *command,
+        ]
     process = await asyncio.create_subprocess_exec(
         *command,
         cwd=ROOT,
@@ -193,11 +208,20 @@ async def main() -> None:
     ratios: dict[str, list[float]] = {database: [] for database in databases}
     cpu_ratios: dict[str, list[float]] = {database: [] for database in databases}
     ours_rates: dict[str, list[float]] = {database: [] for database in databases}
+    same_client: dict[str, list[float]] = {database: [] for database in databases}
     for _ in range(args.rounds):
         bare = await measure(
-            "bare PTB bot (stores nothing)", [python, "-m", "bench.bare_bot"], quiet, args.residents, args.seconds
+            "bare PTB bot (httpx, default)", [python, "-m", "bench.bare_bot"], quiet, args.residents, args.seconds
         )
         print_row(bare)
+        bare_aiohttp = await measure(
+            "bare PTB bot (aiohttp)",
+            [python, "-m", "bench.bare_bot"],
+            {**quiet, "BARE_HTTP": "aiohttp"},
+            args.residents,
+            args.seconds,
+        )
+        print_row(bare_aiohttp)
         for database in databases:
             with tempfile.TemporaryDirectory() as folder:
                 url = await fresh_database_url(database, folder)
@@ -210,6 +234,7 @@ async def main() -> None:
                 )
             print_row(ours)
             ratios[database].append(ours["taps_per_s"] / bare["taps_per_s"])
+            same_client[database].append(ours["taps_per_s"] / bare_aiohttp["taps_per_s"])
             cpu_ratios[database].append(ours["bot_cpu_ms"] / bare["bot_cpu_ms"])
             ours_rates[database].append(ours["taps_per_s"])
     for database in databases:
@@ -217,6 +242,11 @@ async def main() -> None:
         print(f"{database}: taps/s ratio to the bare bot, median {statistics.median(ratios[database]):.2f} ({listed})")
         print(
             f"  (target >= 0.5, aim 0.9); bot CPU per tap {statistics.median(cpu_ratios[database]):.2f}x the bare bot's"
+        )
+        listed = ", ".join(f"{ratio:.2f}" for ratio in same_client[database])
+        print(
+            f"  ratio to the bare bot on the same aiohttp client (the journey's own cost): "
+            f"median {statistics.median(same_client[database]):.2f} ({listed})"
         )
         headroom = statistics.median(ours_rates[database]) / TELEGRAM_LIMIT
         print(f"  headroom over Telegram's ~{TELEGRAM_LIMIT} msg/s limit: {headroom:.1f}x")

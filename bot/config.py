@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     communes_file: Path = PROJECT_ROOT / "config" / "communes.yaml"
     telegram_connections: Annotated[int, Field(ge=1)] = 32  # HTTP connections to the Bot API for replies
+    telegram_http: Literal["aiohttp", "httpx"] = "aiohttp"  # the HTTP client; httpx is PTB's default
     telegram_rate_limiter: bool = True  # PTB's AIORateLimiter for interactive traffic; off only in benchmarks
     broadcast_rate: Annotated[float, Field(gt=0)] = 25.0  # Telegram allows ~30/s, paid broadcasts 1000/s
     quiet_hours: str = "21:00-07:00"

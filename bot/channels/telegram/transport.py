@@ -13,9 +13,10 @@ from datetime import timedelta
 
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest
 
 from bot.broadcast.sender import Kind, SendResult
+from bot.channels.telegram.aiohttp_request import make_request
 from bot.channels.telegram.app import file_base_url
 from bot.channels.telegram.keyboards import inline_keyboard
 from bot.config import Settings
@@ -33,12 +34,8 @@ def sender_bot(settings: Settings, *, connections: int, request: BaseRequest | N
         base_url=settings.telegram_api_base_url,
         base_file_url=file_base_url(settings.telegram_api_base_url),
         request=request
-        or HTTPXRequest(
-            connection_pool_size=connections,
-            read_timeout=15.0,
-            write_timeout=15.0,
-            connect_timeout=10.0,
-            pool_timeout=10.0,
+        or make_request(
+            settings.telegram_http, connections, read_timeout=15.0, connect_timeout=10.0, pool_timeout=10.0
         ),
     )
 
