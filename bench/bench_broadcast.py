@@ -10,6 +10,7 @@ API's work does not eat the sender's CPU), with some residents having blocked th
              restart; every reachable resident must have exactly one message (duplicates reported).
 
     python -m bench.bench_broadcast [--residents 3000] [--rate 100] [--blocked 0.05] [--only paced,ceiling,kill]
+        [--concurrency N]
 """
 
 from __future__ import annotations
@@ -168,7 +169,7 @@ async def main(args: argparse.Namespace) -> None:
             print(run.line(population))
         if "kill" in only:
             population = await populate(f"sqlite:///{workdir / 'kill.sqlite3'}", args.residents, args.blocked)
-            result = await kill_and_resume(population, args.rate, workdir=workdir)
+            result = await kill_and_resume(population, args.rate, workdir=workdir, concurrency=args.concurrency)
             print(result.line())
             print(f"{'':<22} {result.verdict}")
 
@@ -179,4 +180,5 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=100.0, help="BROADCAST_RATE and the API's limit")
     parser.add_argument("--blocked", type=float, default=0.05, help="share of residents who blocked the bot")
     parser.add_argument("--only", default="paced,ceiling,kill")
+    parser.add_argument("--concurrency", type=int, help="BROADCAST_CONCURRENCY for the kill run (default: computed)")
     asyncio.run(main(parser.parse_args()))

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     telegram_http: Literal["aiohttp", "httpx"] = "aiohttp"  # the HTTP client; httpx is PTB's default
     telegram_rate_limiter: bool = True  # PTB's AIORateLimiter for interactive traffic; off only in benchmarks
     broadcast_rate: Annotated[float, Field(gt=0)] = 25.0  # Telegram allows ~30/s, paid broadcasts 1000/s
+    # Sends in flight at once; unset = enough for BROADCAST_RATE at a 200 ms round trip. Each one in flight
+    # at a crash may go twice on restart, so 1 means "at most one duplicate", at up to 1/round trip a second.
+    broadcast_concurrency: Annotated[int, Field(ge=1, le=64)] | None = None
     quiet_hours: str = "21:00-07:00"
     log_level: str = "INFO"
 

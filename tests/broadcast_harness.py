@@ -154,6 +154,7 @@ class KillResult:
     second_phase_rate: float
     seconds: float
     rate: float
+    concurrency: int | None = None
 
     @property
     def verdict(self) -> str:
@@ -163,7 +164,7 @@ class KillResult:
             return "every reachable resident got exactly one message"
         return (
             f"nothing lost; {self.duplicates} resident(s) got the message twice: the one(s) in flight at the kill "
-            f"(the bound is one per worker, {default_workers(self.rate)})"
+            f"(the bound is one per concurrent send, {self.concurrency or default_workers(self.rate)})"
         )
 
     def line(self) -> str:
@@ -208,7 +209,12 @@ async def _cli_broadcast(env: dict[str, str]) -> tuple[int, int]:
 
 
 async def kill_and_resume(
-    population: Population, rate: float, kill_share: float = 0.5, workdir: Path | None = None, patience: float = 120.0
+    population: Population,
+    rate: float,
+    kill_share: float = 0.5,
+    workdir: Path | None = None,
+    patience: float = 120.0,
+    concurrency: int | None = None,
 ) -> KillResult:
     """The bot as in production: killed with SIGKILL once `kill_share` of the reachable residents got the
     message, then restarted to finish. The fake API enforces `rate` sends a second."""
@@ -217,6 +223,8 @@ async def kill_and_resume(
     started = time.perf_counter()
     try:
         env = _bot_env(population, api.url, rate)
+        if concurrency is not None:
+            env["BROADCAST_CONCURRENCY"] = str(concurrency)
         bot = await _start_bot(env, log)
         broadcast_id, recipients = await _cli_broadcast(env)
         reachable = len(population.reachable)
@@ -268,4 +276,5 @@ async def kill_and_resume(
         second_phase_rate=(sum(per_chat.values()) - sent_at_kill) / second_phase,
         seconds=time.perf_counter() - started,
         rate=rate,
+        concurrency=concurrency,
     )

@@ -136,7 +136,7 @@ async def start_sender(application: Application, *, request: BaseRequest | None 
     """Start the paced sender on its own Bot. `request` and `options` are for tests and benchmarks."""
     runtime = progress.runtime_of_app(application)
     settings = runtime.settings
-    workers = options.pop("workers", None) or default_workers(settings.broadcast_rate)
+    workers = options.pop("workers", None) or settings.broadcast_concurrency or default_workers(settings.broadcast_rate)
     bot = sender_bot(settings, connections=workers + 2, request=request)
     await bot.initialize()
     defaults = {"quiet": parse_quiet_hours(settings.quiet_hours), "tz": settings.tz, "lease": lease_for(runtime.db)}
