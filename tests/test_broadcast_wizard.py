@@ -11,6 +11,7 @@ from sqlalchemy import select
 from telegram.ext import Application
 
 from bot.broadcast.outbox import DONE
+from bot.channels.telegram import broadcast_progress as progress
 from bot.channels.telegram import officer as officer_module
 from bot.config import Settings
 from bot.runtime import Runtime
@@ -348,3 +349,15 @@ async def test_an_english_speaking_officer_gets_the_wizard_in_english(
     assert title in [label for label, _ in officer.last().buttons()]
     await officer.press("Cancel")
     assert officer.last().text == "Cancelled; nothing was sent."
+
+
+async def test_the_running_sender_gives_way_to_messages_residents_are_sent(
+    app: Application, sender: None, make_user: Callable[..., FakeUser]
+) -> None:
+    """Wiring: the sender started with the bot paces against the bot's own interactive traffic."""
+    handle = app.bot_data[progress.SENDER]
+    rate = handle.sender.rate
+    assert handle.sender.pacer_interval() == pytest.approx(1 / rate)
+    resident = make_user(1201, "Mai")
+    await onboard(resident)  # the bot sends and edits messages for this resident right now
+    assert handle.sender.pacer_interval() > 1 / rate

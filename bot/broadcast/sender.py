@@ -135,6 +135,7 @@ class Sender:
         quiet: QuietHours | None = None,
         tz: ZoneInfo | None = None,
         lease: Lease | None = None,
+        yield_to: Callable[[], float] | None = None,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
         self.sessions = sessions
@@ -155,7 +156,7 @@ class Sender:
         self.standing_by = False  # another process holds the lease
         self.stats = SenderStats()
         self._now = now
-        self._pacer = Pacer(rate)
+        self._pacer = Pacer(rate, yield_to=yield_to)  # gives way to replies residents are waiting for
         # A short queue: jobs queued are jobs that go out even if a pause arrives meanwhile.
         self._queue: asyncio.Queue[_Job] = asyncio.Queue(maxsize=self.workers)
         self._results: asyncio.Queue[tuple[Outcome, asyncio.Future[None]]] = asyncio.Queue()
@@ -225,6 +226,10 @@ class Sender:
                 log.warning("broadcast sender: another bot process on this database sends; this one stands by")
         self.standing_by = not held
         return held
+
+    def pacer_interval(self) -> float:
+        """Seconds between sends now: 1 / rate, longer while the bot is busy answering residents."""
+        return self._pacer.current_interval()
 
     def resumes_at(self) -> datetime | None:
         """During quiet hours, when sending goes on (UTC); otherwise None."""

@@ -16,6 +16,7 @@ from telegram.request import BaseRequest
 from bot.channels.telegram import handlers, menus
 from bot.channels.telegram.aiohttp_request import make_request
 from bot.channels.telegram.processor import PerUserUpdateProcessor
+from bot.channels.telegram.traffic import INTERACTIVE_TRAFFIC, CountingRequest
 from bot.config import Settings
 from bot.logsafety import redact_secrets_in_logs
 from bot.runtime import Runtime, open_runtime
@@ -55,11 +56,14 @@ def build_application(
         request = make_request(settings.telegram_http, settings.telegram_connections)
         # Long polling holds its one connection for up to the poll timeout, passed per call.
         updates_request = make_request(settings.telegram_http, 1)
-    builder = builder.request(request).get_updates_request(updates_request or request)
+    # Counted so that the broadcast sender can give way to what residents are waiting for.
+    traffic = CountingRequest(request)
+    builder = builder.request(traffic).get_updates_request(updates_request or request)
     if settings.telegram_rate_limiter:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     application = builder.build()
     application.bot_data["settings"] = settings
+    application.bot_data[INTERACTIVE_TRAFFIC] = traffic
     if runtime is not None:
         application.bot_data["runtime"] = runtime
     extensions = []

@@ -27,6 +27,7 @@ from bot.channels.telegram import broadcast_progress as progress
 from bot.channels.telegram import broadcast_wizard as wizard
 from bot.channels.telegram import privileged
 from bot.channels.telegram.handlers import language_of, runtime_of
+from bot.channels.telegram.traffic import INTERACTIVE_TRAFFIC, CountingRequest
 from bot.channels.telegram.transport import TelegramTransport, sender_bot
 from bot.storage.roles import Actor
 
@@ -139,7 +140,13 @@ async def start_sender(application: Application, *, request: BaseRequest | None 
     workers = options.pop("workers", None) or settings.broadcast_concurrency or default_workers(settings.broadcast_rate)
     bot = sender_bot(settings, connections=workers + 2, request=request)
     await bot.initialize()
-    defaults = {"quiet": parse_quiet_hours(settings.quiet_hours), "tz": settings.tz, "lease": lease_for(runtime.db)}
+    traffic: CountingRequest | None = application.bot_data.get(INTERACTIVE_TRAFFIC)
+    defaults = {
+        "quiet": parse_quiet_hours(settings.quiet_hours),
+        "tz": settings.tz,
+        "lease": lease_for(runtime.db),
+        "yield_to": traffic.rate if traffic is not None else None,
+    }
     sender = Sender(
         runtime.sessions,
         TelegramTransport(bot),
