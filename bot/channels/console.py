@@ -8,24 +8,32 @@ from __future__ import annotations
 
 import asyncio
 import textwrap
+from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy.exc import OperationalError
 
-from bot.config import Settings
+from bot.config import PROJECT_ROOT, Settings
 from bot.learning.events import Button, Event, EventKind, Outcome, UserKey
 from bot.runtime import open_runtime
 
 CONSOLE_KEY = UserKey(channel="console", bot_id=0, chat_id=1, user_id=1)
+PICTURES = PROJECT_ROOT / "data" / "pictures"  # where the terminal chat saves pictures it cannot show
 
 
-def render(outcome: Outcome, out: TextIO) -> list[Button]:
-    """Print the outcome; return the buttons of the last message, which the numbers refer to."""
+def render(outcome: Outcome, out: TextIO, pictures: Path = PICTURES) -> list[Button]:
+    """Print the outcome; return the buttons of the last message, which the numbers refer to.
+    A picture (a certificate) is saved under `pictures` and its path printed."""
     buttons: list[Button] = []
     if outcome.notice:
         out.write(f"  ({outcome.notice})\n")
     for reply in outcome.replies:
         out.write("\n" + "─" * 60 + "\n")
+        if reply.attachment is not None:
+            pictures.mkdir(parents=True, exist_ok=True)
+            saved = pictures / reply.attachment.filename
+            saved.write_bytes(reply.attachment.render())
+            out.write(f"🖼  [{saved}]\n")
         for paragraph in reply.text.split("\n"):
             out.write(textwrap.fill(paragraph, width=78) + "\n" if paragraph else "\n")
         if reply.buttons:

@@ -68,6 +68,10 @@ def next_question(module_id: str, question: int, attempt: int) -> str:
     return f"nq:{module_id}:{question}:{attempt}"
 
 
+def certificate(module_id: str) -> str:
+    return f"cert:{module_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class Parsed:
     verb: str

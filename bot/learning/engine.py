@@ -7,6 +7,7 @@ move is allowed, apply the learning rules, write what changed, commit; only then
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,12 +24,13 @@ from transitions import MachineError
 from bot.config import Commune
 from bot.content import Catalog, Lesson
 from bot.learning import actions, screens
-from bot.learning.events import Event, EventKind, Outcome, Reply, UserKey
+from bot.learning.events import Attachment, Event, EventKind, Outcome, Reply, UserKey
 from bot.learning.progress import passed, score_percent, standing
 from bot.learning.states import LEARNING, REGISTERED, Menu, Onboarding, Privacy, Quiz, fire
 from bot.learning.states import Lesson as LessonState
 from bot.learning.states import Settings as SettingsState
 from bot.learning.texts import t
+from bot.reports.certificates import Certificate, render_certificate
 from bot.storage.fsm_sql import SqlFsmStorage
 from bot.storage.models import Answer, FsmState, ModuleProgress, Resident, utcnow
 from bot.storage.upsert import upsert_template
@@ -561,6 +563,26 @@ class Engine:
             following[0] if following else None,
         )
 
+    def _on_certificate(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
+        """The certificate of a module this resident completed (any other is refused as stale). It changes
+        no state: the screen the button was on stays, and the picture comes as a message of its own."""
+        lesson = self._lesson(turn, parsed.args[0] if parsed.args else None)
+        progress = turn.progress_of(lesson.id)
+        if progress is None or progress.status != "completed" or progress.completed_at is None:
+            raise StaleAction("certificate")
+        assert turn.resident is not None
+        certificate = Certificate(
+            language=turn.language,
+            name=turn.resident.display_name,
+            module_title=lesson.title,
+            score=progress.best_score or 0,
+            day=progress.completed_at.astimezone(self.timezone).strftime("%d/%m/%Y"),
+        )
+        picture = Attachment(certificate.filename, functools.partial(render_certificate, certificate))
+        caption = t(turn.language, "certificate_caption", title=lesson.title)
+        menu = ((screens.Button(t(turn.language, "btn_menu"), actions.MENU),),)
+        return Outcome([Reply(caption, menu, attachment=picture)])
+
     # -- privacy ---------------------------------------------------------------------------------------
 
     def _on_delete_ask(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
@@ -628,6 +650,8 @@ class Engine:
 
 
 def _as_edit(reply: Reply) -> Reply:
+    if reply.attachment is not None:
+        return reply  # an uploaded picture is always a message of its own
     return Reply(reply.text, reply.buttons, reply.media, edit=True)
 
 
@@ -651,5 +675,6 @@ _ACTION_HANDLERS = {
     "ans": Engine._on_answer,
     "nq": Engine._on_next_question,
     "del": Engine._on_delete_ask,
+    "cert": Engine._on_certificate,
 }
 _ACTION_HANDLERS_BY_ARG = {("del", "yes"): Engine._on_delete_yes, ("del", "no"): Engine._on_delete_no}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -39,11 +40,21 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A picture made for this person (a certificate). `render` draws it; channels call it after the
+    update's transaction has committed, off the event loop, so drawing never holds the database."""
+
+    filename: str
+    render: Callable[[], bytes]
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     media: str | None = None  # a file id or URL of a picture to show with the text
     edit: bool = False  # replace the message whose button was pressed, instead of sending anew
+    attachment: Attachment | None = None  # a picture to upload, with `text` as its caption
 
 
 @dataclass(slots=True)

@@ -131,6 +131,8 @@ def result(
             percent=lesson.quiz.pass_percent,
         )
     rows: list[tuple[Button, ...]] = []
+    if did_pass:
+        rows.append((Button(t(language, "btn_certificate"), actions.certificate(lesson.id)),))
     if did_pass and next_lesson is not None:
         rows.append(
             (
@@ -157,7 +159,13 @@ def progress_report(language: str, lessons: Sequence[tuple[Lesson, ModuleStandin
             lines.append(t(language, "progress_line_new", title=lesson.title))
     done = sum(1 for _, standing in lessons if standing.status == "completed")
     lines += ["", t(language, "progress_summary", done=done, total=len(lessons))]
-    return Reply("\n".join(lines), ((Button(t(language, "btn_menu"), actions.MENU),),))
+    rows: list[tuple[Button, ...]] = [
+        (Button(_label(t(language, "btn_certificate_of", title=lesson.title)), actions.certificate(lesson.id)),)
+        for lesson, standing in lessons
+        if standing.status == "completed"
+    ]
+    rows.append((Button(t(language, "btn_menu"), actions.MENU),))
+    return Reply("\n".join(lines), tuple(rows))
 
 
 def help_screen(language: str) -> Reply:

@@ -38,6 +38,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "btn_next_question": "Câu tiếp theo ➡️",
         "btn_see_result": "Xem kết quả 🏁",
         "btn_retry": "🔁 Làm lại bài kiểm tra",
+        "btn_certificate": "🎓 Nhận giấy chứng nhận",
+        "btn_certificate_of": "🎓 Giấy chứng nhận: {title}",
+        "certificate_caption": (
+            "🎓 Giấy chứng nhận hoàn thành bài «{title}». Bạn có thể lưu ảnh, gửi cho người thân hoặc in ra."
+        ),
         "btn_review": "📖 Đọc lại bài học",
         "btn_next_module": "➡️ Bài tiếp: {title}",
         "btn_progress": "📊 Tiến độ",
@@ -145,6 +150,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "btn_next_question": "Next question ➡️",
         "btn_see_result": "See result 🏁",
         "btn_retry": "🔁 Retake the quiz",
+        "btn_certificate": "🎓 Get my certificate",
+        "btn_certificate_of": "🎓 Certificate: {title}",
+        "certificate_caption": (
+            "🎓 Your certificate for completing «{title}». Save it, send it to your family or print it."
+        ),
         "btn_review": "📖 Read the lesson again",
         "btn_next_module": "➡️ Next: {title}",
         "btn_progress": "📊 Progress",

@@ -6,12 +6,13 @@ sending messages, and telling the person kindly when something outside their con
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import DBAPIError
-from telegram import ChatMember, Message, Update
+from telegram import ChatMember, InputFile, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
@@ -73,6 +74,12 @@ async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: O
     assert chat is not None
     for reply in outcome.replies:
         markup = inline_keyboard(reply)
+        if reply.attachment is not None:
+            # Drawn now, after the engine's transaction, on a worker thread: the loop keeps serving others.
+            picture = await asyncio.to_thread(reply.attachment.render)
+            upload = InputFile(picture, filename=reply.attachment.filename)
+            await context.bot.send_photo(chat.id, upload, caption=reply.text[:1024], reply_markup=markup)
+            continue
         message = query.message if query is not None else None
         if reply.edit and isinstance(message, Message) and not reply.media:
             try:
