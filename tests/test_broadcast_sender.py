@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from bot.broadcast import outbox, service
 from bot.broadcast.audience import Audience
@@ -372,3 +373,46 @@ async def test_two_bot_processes_on_one_database_send_each_message_once(runtime:
         for sender, task in ((first, first_task), (second, second_task)):
             await sender.stop()
             await asyncio.wait_for(task, 10)
+
+
+class FlakyDatabase:
+    """The sender's sessions, failing like a database server that went away while `down` is set."""
+
+    def __init__(self, sessions: outbox.Sessions) -> None:
+        self.sessions = sessions
+        self.down = False
+
+    def _check(self) -> None:
+        if self.down:
+            raise OperationalError("SELECT 1", {}, ConnectionRefusedError("database is down"))
+
+    def __call__(self):  # type: ignore[no-untyped-def]
+        self._check()
+        return self.sessions()
+
+    def begin(self):  # type: ignore[no-untyped-def]
+        self._check()
+        return self.sessions.begin()
+
+
+async def test_a_database_outage_pauses_sending_says_so_once_and_loses_nothing(
+    runtime: Runtime, api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    chats = await seed_residents(runtime.sessions, 20)
+    flaky = FlakyDatabase(runtime.sessions)
+    flaky.down = True
+    broadcast_id = await announce(runtime)
+    sender = await make_sender(flaky, api, runtime.catalog, poll_interval=0.02)  # type: ignore[arg-type]
+    task = asyncio.create_task(sender.run())
+    await asyncio.sleep(0.5)  # about 25 polls against a database that does not answer
+    assert not sends_per_chat(api)
+    flaky.down = False
+    try:
+        await wait_for_status(runtime.sessions, broadcast_id)
+    finally:
+        await sender.stop()
+        await asyncio.wait_for(task, 10)
+    assert sends_per_chat(api) == dict.fromkeys(chats, 1)
+    messages = [r.getMessage() for r in caplog.records if r.name == "bot.broadcast.sender"]
+    assert sum("database unavailable" in m for m in messages) == 1
+    assert sum("database back" in m for m in messages) == 1

@@ -195,11 +195,17 @@ class Sender:
         helpers = [asyncio.create_task(self._write_loop(), name="broadcast-writer")]
         helpers += [asyncio.create_task(self._work_loop(), name=f"broadcast-worker-{i}") for i in range(self.workers)]
         try:
+            database_down = False
             while not self._stop.is_set():
                 try:
                     busy = await self._hold_lease() and await self._tick()
+                    if database_down:
+                        log.warning("broadcast sender: database back, sending again")
+                        database_down = False
                 except (SQLAlchemyError, OSError) as error:
-                    log.warning("broadcast sender: database unavailable (%s), retrying", type(error).__name__)
+                    if not database_down:  # once per outage, not once a second while it lasts
+                        log.warning("broadcast sender: database unavailable (%s), retrying", type(error).__name__)
+                        database_down = True
                     busy = False
                 if not busy:
                     with contextlib.suppress(TimeoutError):
