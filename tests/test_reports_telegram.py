@@ -6,7 +6,7 @@ import asyncio
 import csv
 import io
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -16,10 +16,11 @@ from telegram.ext import Application, CallbackContext
 from bot.channels.telegram import admin
 from bot.reports.queries import read_snapshot
 from bot.runtime import Runtime
-from bot.storage.models import JobRun, OfficerCommune, Resident, Role
+from bot.storage.models import JobRun, OfficerCommune, Resident, Role, utcnow
 from tests import reports_dataset as data
 from tests.conftest import ADMIN_ID
 from tests.fake_bot_api import FakeBotApi, FakeUser, SentMessage
+from tests.journey import onboard
 
 PNG = b"\x89PNG\r\n\x1a\n"
 OFFICER_ID = 7100
@@ -221,6 +222,23 @@ async def test_weekly_report_goes_once_a_week_and_catches_up_after_downtime(
     async with district.sessions() as session:
         periods = list(await session.scalars(select(JobRun.period).order_by(JobRun.period)))
     assert periods == ["2026-03-09", "2026-03-16"]
+
+
+async def test_a_new_installation_sends_no_report_of_zeros(
+    runtime: Runtime, app: Application, api: FakeBotApi, make_user: Callable[..., FakeUser]
+) -> None:
+    """Started for the first time on a Friday with nobody learning yet: no report for last week, now or
+    at the next hourly check; the first real one comes the Monday after residents join."""
+    context = CallbackContext(app)
+    friday = data.at("2026-03-20", 3, 0)
+    assert await admin.send_weekly_if_due(context, now=friday) is None
+    assert await admin.send_weekly_if_due(context, now=data.at("2026-03-20", 4, 0)) is None
+    assert not api.calls_of("sendPhoto") and not api.calls_of("sendMessage")
+
+    await onboard(make_user(1301, "Lan"))  # a resident joins (consent now, in real time)
+    next_monday = utcnow() + timedelta(days=7 - utcnow().weekday())  # certainly after their consent
+    monday_0730 = next_monday.astimezone(runtime.settings.tz).replace(hour=7, minute=30).astimezone(UTC)
+    assert await admin.send_weekly_if_due(context, now=monday_0730) == 1
 
 
 def test_callback_data_codec() -> None:

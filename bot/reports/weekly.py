@@ -56,6 +56,13 @@ async def week_reported(session: AsyncSession, monday: date) -> bool:
     return found is not None
 
 
+async def had_residents_before(session: AsyncSession, moment: datetime) -> bool:
+    """Did anyone agree to learn before `moment`? A week before the first resident has nothing to report
+    (a new installation would otherwise send admins a report of zeros a minute after its first start)."""
+    found = await session.scalar(select(Resident.id).where(Resident.consent_at < moment).limit(1))
+    return found is not None
+
+
 async def claim_week(session: AsyncSession, monday: date) -> bool:
     """Record that this week's report goes out; False if it already has (here or in another process)."""
     result = await session.execute(

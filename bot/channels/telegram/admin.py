@@ -33,7 +33,15 @@ from bot.reports.figures import Funnel, Report
 from bot.reports.privacy import NO_COMMUNE_ID, SMALL_ID
 from bot.reports.service import context_for, load_report, record_export
 from bot.reports.weekly import SEND_AT as WEEKLY_TIME
-from bot.reports.weekly import WeeklyDigest, build_weekly, claim_week, due_week, week_reported
+from bot.reports.weekly import (
+    WeeklyDigest,
+    build_weekly,
+    claim_week,
+    due_week,
+    had_residents_before,
+    previous_week,
+    week_reported,
+)
 from bot.runtime import Runtime
 from bot.storage.db import create_engine, is_sqlite
 from bot.storage.models import Resident, Role, utcnow
@@ -348,8 +356,12 @@ async def send_weekly_if_due(context: ContextTypes.DEFAULT_TYPE, now: datetime |
     monday = due_week(now, runtime.settings.tz)
     if monday is None:
         return None
-    async with runtime.sessions() as session:
+    async with runtime.sessions.begin() as session:
         if await week_reported(session, monday):
+            return None
+        if not await had_residents_before(session, previous_week(now, runtime.settings.tz)[2]):
+            await claim_week(session, monday)  # nothing to report for that week, now or at the next check
+            log.info("no weekly report for the week of %s: nobody was learning yet", monday.isoformat())
             return None
     digest = await _weekly_digest(runtime, now)
     async with runtime.sessions.begin() as session:
