@@ -401,8 +401,10 @@ class FakeRequest(BaseRequest):
 # -- transport 2: real HTTP on loopback -----------------------------------------------------------------
 
 
-async def serve_http(api: FakeBotApi, host: str = "127.0.0.1", port: int = 0) -> tuple[Any, str]:
-    """Serve the API over HTTP; returns (runner, base_url) where base_url ends in /bot."""
+async def serve_http(
+    api: FakeBotApi, host: str = "127.0.0.1", port: int = 0, ssl_context: Any = None
+) -> tuple[Any, str]:
+    """Serve the API over HTTP (HTTPS with `ssl_context`); returns (runner, base_url) ending in /bot."""
     from aiohttp import web
 
     async def handle(request: web.Request) -> web.Response:
@@ -451,11 +453,11 @@ async def serve_http(api: FakeBotApi, host: str = "127.0.0.1", port: int = 0) ->
     app.router.add_get("/_control/state", control_state)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    site = web.TCPSite(runner, host, port, ssl_context=ssl_context)  # HTTPS when given a context
     await site.start()
     sockets = site._server.sockets  # type: ignore[union-attr]
     bound_port = sockets[0].getsockname()[1]
-    return runner, f"http://{host}:{bound_port}/bot"
+    return runner, f"{'https' if ssl_context else 'http'}://{host}:{bound_port}/bot"
 
 
 # -- a resident at the other end ------------------------------------------------------------------------

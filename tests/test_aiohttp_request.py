@@ -3,8 +3,12 @@ plain calls, file uploads, Telegram's errors, a dropped connection, a slow serve
 
 from __future__ import annotations
 
+import shutil
 import socket
+import ssl
+import subprocess
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -82,3 +86,34 @@ async def test_no_server_is_a_network_error() -> None:
     with pytest.raises(NetworkError):
         await bot.initialize()
     await bot.shutdown()
+
+
+@pytest.fixture
+def self_signed(tmp_path: Path) -> ssl.SSLContext:
+    """A server-side TLS context with a certificate that no authority signed."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    return tls
+
+
+async def test_tls_certificates_are_verified(self_signed: ssl.SSLContext, api: FakeBotApi) -> None:
+    """A server whose certificate no authority signed is refused: the Bot API token never goes to it."""
+    runner, base_url = await serve_http(api, ssl_context=self_signed)
+    assert base_url.startswith("https://")
+    bot = Bot(TOKEN, base_url=base_url, request=AiohttpRequest(1))
+    try:
+        with pytest.raises(NetworkError, match=r"(?i)certificate|ssl"):
+            await bot.initialize()
+        assert not api.calls  # the request never reached the server's handler
+    finally:
+        await bot.shutdown()
+        await runner.cleanup()

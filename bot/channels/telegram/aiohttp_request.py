@@ -10,9 +10,11 @@ HTTP(S)_PROXY environment variables.
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
 
 import aiohttp
+import certifi
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
@@ -45,7 +47,10 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         # Made here, inside the running loop: an aiohttp session belongs to the loop it was made in.
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._connections)
+            # certifi's CA bundle, as httpx uses: a small server image without the system's CA
+            # certificates still reaches api.telegram.org.
+            tls = ssl.create_default_context(cafile=certifi.where())
+            connector = aiohttp.TCPConnector(limit=self._connections, ssl=tls)
             self._session = aiohttp.ClientSession(connector=connector, trust_env=True)
 
     async def shutdown(self) -> None:
