@@ -12,7 +12,7 @@ from matplotlib.image import imread
 
 from bot.channels.console import render
 from bot.learning.events import Event, EventKind
-from bot.reports.certificates import Certificate, render_certificate
+from bot.reports.certificates import Certificate, printable_name, render_certificate
 from bot.runtime import Runtime
 from tests.fake_bot_api import FakeBotApi, FakeUser
 from tests.journey import answer_quiz, lesson_of, onboard, start_quiz
@@ -53,6 +53,15 @@ async def test_no_certificate_for_a_module_not_completed(
     await user.press_data(menu, "1|cert:email")  # forged: email was never even opened
     assert not [m for m in user.messages() if m.kind == "photo"]
     assert "cũ" in (api.calls_of("answerCallbackQuery")[-1].params.get("text") or "")
+
+
+def test_emoji_in_a_name_are_left_out_rather_than_drawn_as_boxes() -> None:
+    assert printable_name("🌸 Hoa 🌸") == "Hoa"
+    assert printable_name("Nguyễn Văn A.") == "Nguyễn Văn A."
+    assert printable_name("🔥🔥") is None  # the certificate then says "Học viên"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph would be a warning
+        render_certificate(Certificate("vi", "Mai 💐✨", "Email", 100, "27/11/2026"))
 
 
 def test_the_certificate_draws_every_vietnamese_letter() -> None:

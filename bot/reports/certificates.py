@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+import unicodedata
 from dataclasses import dataclass
 
 FAMILY = "DejaVu Sans"
@@ -53,6 +54,15 @@ class Certificate:
         return "chung-nhan.png" if self.language == "vi" else "certificate.png"
 
 
+def printable_name(name: str | None) -> str | None:
+    """The name without emoji and other symbols (Telegram names often carry some; the certificate's
+    font has none of them and would print empty boxes): letters, marks, digits, spaces, punctuation."""
+    if not name:
+        return None
+    kept = "".join(ch for ch in name if unicodedata.category(ch)[0] in "LMNPZ" and ch.isprintable())
+    return " ".join(kept.split())[:40] or None
+
+
 def render_certificate(certificate: Certificate) -> bytes:
     # Imported here: matplotlib takes a while to load, and only someone asking for a certificate needs it.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -72,7 +82,7 @@ def render_certificate(certificate: Certificate) -> bytes:
     line(0.86, texts["title"], 34, ACCENT, "bold")
     line(0.78, texts["subtitle"], 17, MUTED)
     line(0.67, texts["certifies"], 16)
-    line(0.58, (certificate.name or texts["nobody"])[:40], 30, INK, "bold")
+    line(0.58, printable_name(certificate.name) or texts["nobody"], 30, INK, "bold")
     line(0.48, texts["completed"], 16)
     title_lines = textwrap.wrap(f"«{certificate.module_title}»", width=42) or [""]
     for offset, part in enumerate(title_lines[:2]):
