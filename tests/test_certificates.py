@@ -97,3 +97,16 @@ async def test_the_terminal_chat_saves_the_certificate(runtime: Runtime, tmp_pat
     saved = tmp_path / "chung-nhan.png"
     assert f"[{saved}]" in printed
     assert saved.read_bytes().startswith(PNG)
+
+
+def test_every_shipped_module_title_fits_the_font() -> None:
+    from bot.content import load_catalog
+    from tests.conftest import LESSONS
+
+    catalog, faults = load_catalog(LESSONS, "vi")
+    assert not faults
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for language in ("vi", "en"):
+            for lesson in catalog.modules(language):
+                render_certificate(Certificate(language, "Lan", lesson.title, 90, "27/11/2026"))
