@@ -123,7 +123,7 @@ def _register_optional(commands: argparse._SubParsersAction) -> None:  # type: i
     """Broadcast and report commands register themselves, so each package owns its own CLI."""
     import importlib
 
-    for module_name in ("bot.broadcast.cli", "bot.reports.cli"):
+    for module_name in ("bot.broadcast.cli", "bot.reports.cli", "bot.storage.audit_cli"):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as error:

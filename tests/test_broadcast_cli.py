@@ -98,3 +98,34 @@ async def test_command_line_mistakes_are_one_line_errors(
     code, _, err = await cli(*args)
     assert code == 2
     assert message in err and "Traceback" not in err
+
+
+async def test_the_audit_log_reads_back_who_did_what_newest_first(runtime: Runtime, cli: Cli) -> None:
+    code, out, _ = await cli("audit")
+    assert code == 0 and "the audit log is empty" in out
+
+    await seed_residents(runtime.sessions, 2)
+    assert (await cli("grant", "officer", "4242", "--commune", "nghia-ta"))[0] == 0
+    code, out, _ = await cli("broadcast", "--text", "Họp thôn tối nay", "--json")
+    broadcast_id = last_json(out)["id"]
+
+    code, out, _ = await cli("audit", "--json")
+    assert code == 0
+    entries = last_json(out)
+    assert [entry["action"] for entry in entries] == ["broadcast.create", "grant"]
+    assert all(entry["actor"] == "cli" for entry in entries)
+    assert entries[0]["detail"]["broadcast"] == broadcast_id
+    assert entries[1]["detail"] == {"role": "officer", "telegram_id": 4242, "communes": ["nghia-ta"]}
+    assert "broadcast.create" in out.splitlines()[0]  # the table, newest first, before the JSON line
+
+    code, out, _ = await cli("audit", "--limit", "1", "--json")
+    assert [entry["action"] for entry in last_json(out)] == ["broadcast.create"]
+
+
+async def test_audit_on_a_database_without_tables_says_what_to_do(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/empty.sqlite3")
+    code = await asyncio.to_thread(main, ["audit"])
+    err = capsys.readouterr().err
+    assert code == 2 and "db upgrade" in err and "Traceback" not in err
