@@ -45,6 +45,18 @@ def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _db_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.storage.backup import BackupError, backup_sqlite
+
+    try:
+        size = backup_sqlite(settings.database_url, Path(args.out))
+    except (BackupError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"backed up to {args.out} ({size / 1_000_000:.1f} MB)")
+    return 0
+
+
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value().strip():
         if args.console_fallback:
@@ -101,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database tools")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply migrations").set_defaults(handler=_db_upgrade)
+    backup = db_commands.add_parser("backup", help="a consistent copy of the SQLite database, even while the bot runs")
+    backup.add_argument("--out", required=True, metavar="FILE", help="the new file to write")
+    backup.set_defaults(handler=_db_backup)
 
     seed = commands.add_parser("seed-demo", help="fill the database with synthetic residents")
     seed.add_argument("--users", type=int, default=200)
