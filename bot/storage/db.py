@@ -35,6 +35,9 @@ def normalise_url(url: str) -> str:
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     url = normalise_url(url)
     parsed = make_url(url)
+    # A database error's message would otherwise carry its SQL parameters (names, chat ids) into the
+    # log with the traceback; the statement alone says enough to find the bug.
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -66,6 +69,7 @@ def create_sqlite_sync_engine(url: str) -> Engine | None:
     engine = sqlalchemy.create_engine(
         parsed.set(drivername="sqlite+pysqlite"),
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        hide_parameters=True,  # no personal data in logged errors (see create_engine)
         pool_size=1,
         max_overflow=0,
         pool_reset_on_return=None,
