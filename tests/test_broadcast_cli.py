@@ -14,7 +14,8 @@ from sqlalchemy import select
 from bot.__main__ import main
 from bot.runtime import Runtime
 from bot.storage.models import AuditLog, Broadcast
-from tests.broadcasting import delivery_counts, seed_residents
+from tests.broadcasting import delivery_counts, make_sender, run_to_end, seed_residents
+from tests.fake_bot_api import FakeBotApi
 
 Cli = Callable[..., Awaitable[tuple[int, str, str]]]
 
@@ -129,3 +130,26 @@ async def test_audit_on_a_database_without_tables_says_what_to_do(
     code = await asyncio.to_thread(main, ["audit"])
     err = capsys.readouterr().err
     assert code == 2 and "db upgrade" in err and "Traceback" not in err
+
+
+async def test_the_report_shows_each_commune_and_merges_the_small_ones(
+    runtime: Runtime, cli: Cli, api: FakeBotApi
+) -> None:
+    big = await seed_residents(runtime.sessions, 12, first_id=600_000, commune="nghia-ta")
+    await seed_residents(runtime.sessions, 7, first_id=610_000, commune="example-a")
+    await seed_residents(runtime.sessions, 6, first_id=620_000, commune="example-b")
+    await seed_residents(runtime.sessions, 2, first_id=630_000, commune="other")  # too few to show alone
+    api.blocked.update(big[:2])
+    code, out, _ = await cli("broadcast", "--text", "Lịch tiêm phòng cho gà", "--json")
+    broadcast_id = last_json(out)["id"]
+    await run_to_end(await make_sender(runtime.sessions, api, runtime.catalog), runtime.sessions, broadcast_id)
+
+    code, out, _ = await cli("broadcast-control", "report", str(broadcast_id), "--json")
+    assert code == 0
+    rows = [(row["id"], row["recipients"], row["sent"], row["unreachable"]) for row in last_json(out)["communes"]]
+    # "other" (2) is merged with the next smallest commune, example-b (6): no row stands for fewer than 5.
+    assert rows == [("nghia-ta", 12, 10, 2), ("example-a", 7, 7, 0), ("_small", 8, 8, 0)]
+    assert sum(recipients for _, recipients, _, _ in rows) == 27
+    code, out, _ = await cli("broadcast-control", "report", str(broadcast_id))
+    assert "Nghia Ta commune: 10/12 · 2 unreachable" in out
+    assert "Small communes (2 merged): 8/8" in out

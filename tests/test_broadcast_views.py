@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.broadcast.service import Report
+from bot.broadcast.service import CommuneDelivery, Report, merge_small
 from bot.broadcast.views import progress_text
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -42,3 +42,27 @@ def test_progress_during_quiet_hours_says_when_sending_goes_on(language: str, li
 def test_no_quiet_line_once_the_broadcast_is_not_sending() -> None:
     morning = datetime(2026, 11, 28, 7, 0, tzinfo=VIETNAM).astimezone(UTC)
     assert "🌙" not in progress_text(report("paused", pending=50, sent=50), "vi", VIETNAM, morning)
+
+
+def delivered(commune: str, recipients: int) -> CommuneDelivery:
+    return CommuneDelivery(commune, recipients, recipients, 0, 0)
+
+
+def test_small_communes_never_stand_alone_in_a_report() -> None:
+    assert merge_small([delivered("a", 9), delivered("b", 5)]) == [delivered("a", 9), delivered("b", 5)]
+    merged = merge_small([delivered("a", 9), delivered("b", 3), delivered("c", 2)])
+    assert [(row.commune_id, row.recipients, row.merged) for row in merged] == [("a", 9, 1), ("_small", 5, 2)]
+    assert merge_small([delivered("a", 2), delivered("b", 2)]) == []  # four people in all: no breakdown
+
+
+def test_a_report_to_one_commune_has_no_breakdown() -> None:
+    from bot.broadcast.views import report_text
+    from bot.config import Commune
+    from bot.content import Catalog
+
+    one = report("done", pending=0, sent=40)
+    one.by_commune = [delivered("nghia-ta", 40)]
+    text = report_text(
+        one, "vi", Catalog({}), [Commune(id="nghia-ta", name_vi="Xã Nghĩa Tá", name_en="Nghia Ta commune")]
+    )
+    assert "Theo xã" not in text

@@ -128,6 +128,17 @@ def _as_dict(report: service.Report) -> dict[str, Any]:
             if report.lesson
             else None
         ),
+        "communes": [
+            {
+                "id": row.commune_id,
+                "recipients": row.recipients,
+                "sent": row.sent,
+                "unreachable": row.unreachable,
+                "failed": row.failed,
+                "merged": row.merged,
+            }
+            for row in report.by_commune
+        ],
     }
 
 

@@ -23,8 +23,9 @@ from bot.broadcast.content import LESSON, Content, validate
 from bot.broadcast.outbox import CANCELLED, DONE, FAILED, PAUSED, PENDING, SCHEDULED, SENDING, SENT, Sessions
 from bot.broadcast.schedule import QuietHours, send_time
 from bot.content import Catalog
+from bot.reports.privacy import K_ANONYMITY, SMALL_ID
 from bot.storage import audit
-from bot.storage.models import Broadcast, Delivery, ModuleProgress, utcnow
+from bot.storage.models import Broadcast, Delivery, ModuleProgress, Resident, utcnow
 from bot.storage.roles import Actor
 
 LESSON_EFFECT_DAYS = 7
@@ -69,6 +70,18 @@ class LessonEffect:
     days: int = LESSON_EFFECT_DAYS
 
 
+@dataclass(frozen=True, slots=True)
+class CommuneDelivery:
+    """How a broadcast went in one commune (or in the small communes merged: `commune_id` SMALL_ID)."""
+
+    commune_id: str | None
+    recipients: int
+    sent: int
+    unreachable: int
+    failed: int
+    merged: int = 1  # how many communes this row stands for
+
+
 @dataclass(slots=True)
 class Report:
     id: int
@@ -88,6 +101,7 @@ class Report:
     failed_reasons: list[tuple[str, int]] = field(default_factory=list)
     unreachable_reasons: list[tuple[str, int]] = field(default_factory=list)
     lesson: LessonEffect | None = None
+    by_commune: list[CommuneDelivery] = field(default_factory=list)  # only in a full report
 
     @property
     def handled(self) -> int:
@@ -274,6 +288,7 @@ async def report(sessions: Sessions, broadcast_id: int, *, actor: Actor | None) 
         found = _report(broadcast, (await outbox.counts(session, [broadcast_id]))[broadcast_id])
         found.failed_reasons = await _reasons(session, broadcast_id, FAILED)
         found.unreachable_reasons = await _reasons(session, broadcast_id, outbox.UNREACHABLE)
+        found.by_commune = await _by_commune(session, broadcast_id)
         if broadcast.kind == LESSON and broadcast.module_id and broadcast.started_at is not None:
             found.lesson = await _lesson_effect(session, broadcast)
         return found
@@ -319,6 +334,48 @@ async def _reasons(session: AsyncSession, broadcast_id: int, status: str) -> lis
         .limit(5)
     )
     return [(reason or "?", int(number)) for reason, number in rows]
+
+
+async def _by_commune(session: AsyncSession, broadcast_id: int) -> list[CommuneDelivery]:
+    """Deliveries per commune, counted in SQL; communes with fewer than K recipients are merged (the
+    statistics' rule): "1 unreachable in a hamlet of 3" would point at a person."""
+    rows = await session.execute(
+        select(Resident.commune_id, Delivery.status, func.count())
+        .join(Resident, Resident.id == Delivery.resident_id)
+        .where(Delivery.broadcast_id == broadcast_id)
+        .group_by(Resident.commune_id, Delivery.status)
+    )
+    tally: dict[str | None, Counter[str]] = {}
+    for commune_id, status, number in rows:
+        tally.setdefault(commune_id, Counter())[status] = int(number)
+    found = [
+        CommuneDelivery(commune, sum(c.values()), c[SENT], c[outbox.UNREACHABLE], c[FAILED])
+        for commune, c in tally.items()
+    ]
+    found.sort(key=lambda row: (-row.recipients, row.commune_id or ""))
+    return merge_small(found)
+
+
+def merge_small(rows: list[CommuneDelivery], k: int = K_ANONYMITY) -> list[CommuneDelivery]:
+    """Rows of k or more recipients as they are; the smaller ones folded into one row at the end, which
+    takes in the next smallest rows until it holds k. Empty when even all of them are fewer than k."""
+    small = [row for row in rows if row.recipients < k]
+    if not small:
+        return rows
+    shown = [row for row in rows if row.recipients >= k]
+    while sum(row.recipients for row in small) < k:
+        if not shown:
+            return []
+        small.append(shown.pop())  # the smallest shown row: `rows` come largest first
+    merged = CommuneDelivery(
+        SMALL_ID,
+        sum(row.recipients for row in small),
+        sum(row.sent for row in small),
+        sum(row.unreachable for row in small),
+        sum(row.failed for row in small),
+        merged=len(small),
+    )
+    return [*shown, merged]
 
 
 async def _lesson_effect(session: AsyncSession, broadcast: Broadcast) -> LessonEffect:

@@ -10,12 +10,14 @@ from bot.broadcast import audience as audiences
 from bot.broadcast.content import LESSON, PHOTO, Content
 from bot.broadcast.outbox import CANCELLED, FAILED, PENDING, SCHEDULED, SENDING, SENT, UNREACHABLE
 from bot.broadcast.schedule import local_text
-from bot.broadcast.service import Report
+from bot.broadcast.service import CommuneDelivery, Report
 from bot.broadcast.texts import t
 from bot.config import Commune
 from bot.content import Catalog
+from bot.reports.privacy import SMALL_ID
 
 BAR_CELLS = 6
+COMMUNES_SHOWN = 12  # a district has a dozen or two; more would not fit one phone screen
 EXCERPT = 40
 
 
@@ -107,6 +109,32 @@ def report_text(report: Report, language: str, catalog: Catalog, communes: Seque
             days=report.lesson.days,
             started=group(report.lesson.started),
             finished=group(report.lesson.finished),
+        )
+    return text + _by_commune(report.by_commune, language, communes)
+
+
+def _by_commune(rows: Sequence[CommuneDelivery], language: str, communes: Sequence[Commune]) -> str:
+    """Where the broadcast arrived and where it did not, so an officer knows which commune to follow up;
+    nothing when it went to one commune only (the totals above say it all)."""
+    if len(rows) < 2:
+        return ""
+    names = {commune.id: commune.name(language) for commune in communes}
+    text = t(language, "report_communes")
+    for row in rows[:COMMUNES_SHOWN]:
+        if row.commune_id == SMALL_ID:
+            name = t(language, "commune_small", count=row.merged)
+        elif row.commune_id is None:
+            name = t(language, "commune_none")
+        else:
+            name = names.get(row.commune_id, row.commune_id)
+        unreachable = t(language, "report_commune_unreachable", unreachable=group(row.unreachable))
+        text += t(
+            language,
+            "report_commune_line",
+            name=name,
+            sent=group(row.sent),
+            recipients=group(row.recipients),
+            unreachable=unreachable if row.unreachable else "",
         )
     return text
 
