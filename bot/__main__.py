@@ -57,6 +57,12 @@ def _db_backup(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _status(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.status import run_status
+
+    return run_status(settings, args.json)
+
+
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value().strip():
         if args.console_fallback:
@@ -103,6 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     commands.add_parser("chat", help="the lessons in this terminal, no token needed").set_defaults(handler=_chat)
+
+    status = commands.add_parser("status", help="is all in order: database, lessons, broadcasts, a bot running")
+    status.add_argument("--json", action="store_true", help="one JSON object")
+    status.set_defaults(handler=_status)
 
     lessons = commands.add_parser("lessons", help="lesson catalogue tools")
     lesson_commands = lessons.add_subparsers(dest="lessons_command", required=True, metavar="ACTION")
