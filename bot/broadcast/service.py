@@ -23,7 +23,7 @@ from bot.broadcast.content import LESSON, Content, validate
 from bot.broadcast.outbox import CANCELLED, DONE, FAILED, PAUSED, PENDING, SCHEDULED, SENDING, SENT, Sessions
 from bot.broadcast.schedule import QuietHours, send_time
 from bot.content import Catalog
-from bot.reports.privacy import K_ANONYMITY, SMALL_ID
+from bot.reports.privacy import K_ANONYMITY, SMALL_ID, fold_small
 from bot.storage import audit
 from bot.storage.models import Broadcast, Delivery, ModuleProgress, Resident, utcnow
 from bot.storage.roles import Actor
@@ -357,25 +357,19 @@ async def _by_commune(session: AsyncSession, broadcast_id: int) -> list[CommuneD
 
 
 def merge_small(rows: list[CommuneDelivery], k: int = K_ANONYMITY) -> list[CommuneDelivery]:
-    """Rows of k or more recipients as they are; the smaller ones folded into one row at the end, which
-    takes in the next smallest rows until it holds k. Empty when even all of them are fewer than k."""
-    small = [row for row in rows if row.recipients < k]
-    if not small:
-        return rows
-    shown = [row for row in rows if row.recipients >= k]
-    while sum(row.recipients for row in small) < k:
-        if not shown:
-            return []
-        small.append(shown.pop())  # the smallest shown row: `rows` come largest first
-    merged = CommuneDelivery(
-        SMALL_ID,
-        sum(row.recipients for row in small),
-        sum(row.sent for row in small),
-        sum(row.unreachable for row in small),
-        sum(row.failed for row in small),
-        merged=len(small),
-    )
-    return [*shown, merged]
+    """The statistics' rule (`fold_small`): no row stands for fewer than k recipients."""
+
+    def bucket(merged: list[CommuneDelivery]) -> CommuneDelivery:
+        return CommuneDelivery(
+            SMALL_ID,
+            sum(row.recipients for row in merged),
+            sum(row.sent for row in merged),
+            sum(row.unreachable for row in merged),
+            sum(row.failed for row in merged),
+            merged=len(merged),
+        )
+
+    return fold_small(rows, lambda row: row.recipients, bucket, k)
 
 
 async def _lesson_effect(session: AsyncSession, broadcast: Broadcast) -> LessonEffect:

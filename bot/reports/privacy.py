@@ -14,46 +14,59 @@ Counts of people stay exact so that the figures add up; what a small group learn
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from bot.reports.figures import CommuneFigures
 
 K_ANONYMITY = 5
 SMALL_ID = "_small"
 NO_COMMUNE_ID = "_none"
+Row = TypeVar("Row")
 
 
 def enough(count: int, k: int = K_ANONYMITY) -> bool:
     return count >= k
 
 
-def merge_small_communes(rows: Sequence[CommuneFigures], k: int = K_ANONYMITY) -> list[CommuneFigures]:
-    """Rows in their given order, with every 1..k-1 commune folded into one merged row at the end.
+def fold_small(
+    rows: Sequence[Row], size: Callable[[Row], int], combine: Callable[[list[Row]], Row], k: int = K_ANONYMITY
+) -> list[Row]:
+    """Rows in their given order, with every row of 1..k-1 people folded into one `combine`d row at the
+    end, which absorbs the next smallest rows until it holds at least k.
 
     Returns an empty list when even everything merged stays under k: the caller then shows no
     breakdown at all (the scope itself is too small).
     """
-    small = [row for row in rows if 0 < row.residents < k]
+    small = [row for row in rows if 0 < size(row) < k]
     if not small:
         return list(rows)
     shown = [row for row in rows if row not in small]
     merged = list(small)
-    # Absorb the smallest shown communes until the merged row is big enough on its own.
-    while sum(row.residents for row in merged) < k:
-        candidates = [row for row in shown if row.residents > 0]
+    # Absorb the smallest shown rows until the merged row is big enough on its own.
+    while sum(size(row) for row in merged) < k:
+        candidates = [row for row in shown if size(row) > 0]
         if not candidates:
             return []
-        smallest = min(candidates, key=lambda row: row.residents)
+        smallest = min(candidates, key=size)
         shown.remove(smallest)
         merged.append(smallest)
-    completions: Counter[str] = Counter()
-    for row in merged:
-        completions.update(row.completions)
-    bucket = CommuneFigures(
-        id=SMALL_ID,
-        name=f"Các xã ít người (gộp {len(merged)} xã)",
-        residents=sum(row.residents for row in merged),
-        completions=dict(completions),
-        merged=tuple(row.id for row in merged),
-    )
-    return [*shown, bucket]
+    return [*shown, combine(merged)]
+
+
+def merge_small_communes(rows: Sequence[CommuneFigures], k: int = K_ANONYMITY) -> list[CommuneFigures]:
+    """Statistics rows by commune, with the communes of 1..k-1 residents merged (see `fold_small`)."""
+
+    def bucket(merged: list[CommuneFigures]) -> CommuneFigures:
+        completions: Counter[str] = Counter()
+        for row in merged:
+            completions.update(row.completions)
+        return CommuneFigures(
+            id=SMALL_ID,
+            name=f"Các xã ít người (gộp {len(merged)} xã)",
+            residents=sum(row.residents for row in merged),
+            completions=dict(completions),
+            merged=tuple(row.id for row in merged),
+        )
+
+    return fold_small(rows, lambda row: row.residents, bucket, k)
