@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
@@ -105,22 +105,21 @@ async def set_default_menus(bot: Bot) -> None:
 async def privileged_chats(runtime: Runtime) -> dict[int, tuple[str, str]]:
     """chat id -> (role, language) for every officer and admin, ADMIN_IDS included."""
     settings = runtime.settings
+    admin_ids = set(settings.admin_ids)
     async with runtime.sessions() as session:
         rows = await session.execute(
             select(Resident.external_id, Resident.chat_id, Resident.role, Resident.language).where(
-                Resident.channel == "telegram", Resident.role.in_((Role.OFFICER, Role.ADMIN))
+                Resident.channel == "telegram",
+                or_(Resident.role.in_((Role.OFFICER, Role.ADMIN)), Resident.external_id.in_(admin_ids)),
             )
         )
-        known = await session.execute(
-            select(Resident.external_id, Resident.chat_id, Resident.language).where(
-                Resident.channel == "telegram", Resident.external_id.in_(settings.admin_ids)
-            )
+    wanted = {
+        chat_id or external_id: (
+            Role.ADMIN if external_id in admin_ids else role,  # ADMIN_IDS outranks the stored role
+            language or settings.default_language,
         )
-    wanted: dict[int, tuple[str, str]] = {}
-    for external_id, chat_id, role, language in rows:
-        wanted[chat_id or external_id] = (role, language or settings.default_language)
-    for external_id, chat_id, language in known:
-        wanted[chat_id or external_id] = (Role.ADMIN, language or settings.default_language)
+        for external_id, chat_id, role, language in rows
+    }
     for admin_id in settings.admin_ids:
         wanted.setdefault(admin_id, (Role.ADMIN, settings.default_language))
     return wanted
