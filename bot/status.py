@@ -12,10 +12,8 @@ import json
 import sys
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.broadcast.lease import lease_for
@@ -23,7 +21,7 @@ from bot.broadcast.outbox import PAUSED, PENDING, SCHEDULED, SENDING
 from bot.config import Settings
 from bot.content import load_catalog
 from bot.reports.weekly import JOB as WEEKLY_JOB
-from bot.storage.db import create_engine, normalise_url
+from bot.storage.db import create_engine, sqlite_path
 from bot.storage.migrate import current_revision, head_revision
 from bot.storage.models import Broadcast, Delivery, JobRun, Resident
 
@@ -60,8 +58,8 @@ def collect(settings: Settings) -> Status:
     catalog, faults = load_catalog(settings.lessons_dir, settings.default_language)
     status.lessons = {language: len(modules) for language, modules in sorted(catalog.lessons.items())}
     status.lesson_faults = [str(fault) for fault in faults]
-    url = make_url(normalise_url(settings.database_url))
-    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+    database_file = sqlite_path(settings.database_url)
+    if database_file is not None and not database_file.exists():
         status.database = "missing"  # and stays so: opening it here would create an empty file
         return status
     asyncio.run(_read_database(settings, status))

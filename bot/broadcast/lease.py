@@ -19,6 +19,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.storage.db import sqlite_path
+
 try:
     import fcntl
 except ImportError:  # Windows: no flock; a single bot process per database is then up to the operator
@@ -119,9 +121,7 @@ class AdvisoryLease:
 
 
 def lease_for(engine: AsyncEngine) -> Lease:
-    database = engine.url.database
     if engine.dialect.name == "postgresql":
         return AdvisoryLease(engine)
-    if engine.dialect.name == "sqlite" and database and database != ":memory:":
-        return FileLease(Path(database + ".sender-lock"))
-    return NoLease()
+    database = sqlite_path(engine.url.render_as_string(hide_password=False))
+    return FileLease(database.with_name(database.name + ".sender-lock")) if database else NoLease()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from bot.storage.db import SQLITE_BUSY_TIMEOUT_MS, normalise_url
+from bot.storage.db import SQLITE_BUSY_TIMEOUT_MS, normalise_url, sqlite_path
 
 PAGES_PER_STEP = 1024  # about 4 MB at a time, then the lock is released for the bot's own writes
 
@@ -23,12 +23,11 @@ class BackupError(Exception):
 
 def backup_sqlite(database_url: str, target: Path) -> int:
     """Copy the database to `target` (which must not exist yet); returns the size in bytes."""
-    url = make_url(normalise_url(database_url))
-    if url.get_backend_name() != "sqlite":
+    if make_url(normalise_url(database_url)).get_backend_name() != "sqlite":
         raise BackupError("this database is PostgreSQL: back it up with pg_dump (e.g. pg_dump -Fc DBNAME > file.dump)")
-    if not url.database or url.database == ":memory:":
+    source_path = sqlite_path(database_url)
+    if source_path is None:
         raise BackupError("an in-memory database has nothing to back up")
-    source_path = Path(url.database)
     if not source_path.exists():
         raise BackupError(f"no database at {source_path}")
     if target.exists():

@@ -32,6 +32,14 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL; None for PostgreSQL or an in-memory database (no file to share)."""
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     url = normalise_url(url)
     parsed = make_url(url)
@@ -39,8 +47,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # log with the traceback; the statement alone says enough to find the bug.
     kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         # One connection: SQLite has one writer anyway, and queueing for the pool (FIFO, async) is far
         # cheaper than connections colliding on the file lock, where SQLite's busy handler sleeps for
         # milliseconds at a time. busy_timeout still covers other processes (the CLI) writing.
@@ -63,11 +72,10 @@ def create_sqlite_sync_engine(url: str) -> Engine | None:
 
     None when the URL is not a SQLite file (an in-memory database would be a different one).
     """
-    parsed = make_url(normalise_url(url))
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+    if sqlite_path(url) is None:
         return None
     engine = sqlalchemy.create_engine(
-        parsed.set(drivername="sqlite+pysqlite"),
+        make_url(normalise_url(url)).set(drivername="sqlite+pysqlite"),
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         hide_parameters=True,  # no personal data in logged errors (see create_engine)
         pool_size=1,
