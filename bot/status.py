@@ -11,11 +11,11 @@ import asyncio
 import json
 import sys
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
+from bot import clock
 from bot.broadcast.lease import lease_for
 from bot.broadcast.outbox import PAUSED, PENDING, SCHEDULED, SENDING
 from bot.config import Settings
@@ -114,7 +114,7 @@ def run_status(settings: Settings, as_json: bool) -> int:
     if as_json:
         print(json.dumps({**asdict(status), "healthy": status.healthy}, ensure_ascii=False))
         return 0 if status.healthy else 1
-    print(f"checked at {datetime.now(settings.tz):%d/%m/%Y %H:%M}")
+    print(f"checked at {clock.local_now(settings.tz):%d/%m/%Y %H:%M}")
     revision = f"revision {status.revision} (newest {status.newest_revision})"
     print(f"database      {status.database}, {revision}")
     lessons = ", ".join(f"{language}: {count}" for language, count in status.lessons.items()) or "none"

@@ -14,11 +14,12 @@ from sqlalchemy import func, insert, select
 from telegram import Bot
 from telegram.request import BaseRequest
 
+from bot import clock
 from bot.broadcast import outbox
 from bot.broadcast.sender import Sender
 from bot.channels.telegram.transport import TelegramTransport
 from bot.content import Catalog
-from bot.storage.models import Broadcast, Delivery, Resident, utcnow
+from bot.storage.models import Broadcast, Delivery, Resident
 from tests.fake_bot_api import TOKEN, FakeBotApi
 
 FIRST_ID = 500_000
@@ -36,7 +37,7 @@ async def seed_residents(
     **columns: Any,
 ) -> list[int]:
     """Insert residents directly (one statement); returns their Telegram ids, which are also chat ids."""
-    now = utcnow()
+    now = clock.now()
     ids = list(range(first_id, first_id + count))
     rows = [
         {

@@ -9,6 +9,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from telegram import Update
 from telegram.ext import Application
 
+from bot import clock
 from bot.channels.telegram.app import build_application
 from bot.config import PROJECT_ROOT, Settings
 from bot.runtime import Runtime, open_runtime
@@ -28,6 +30,16 @@ from tests.fake_bot_api import TOKEN, FakeBotApi, FakeRequest, FakeUser
 
 LESSONS = PROJECT_ROOT / "lessons"
 ADMIN_ID = 9001
+
+
+@pytest.fixture(autouse=True)
+def wall_clock() -> Iterator[clock.SteppingClock]:
+    """The product's "now" for every test: it starts at the machine's instant (so a run under `faketime`
+    tries the product at that date and hour) and runs at the real pace. A test about a particular
+    instant sets it (`wall_clock.set(...)`) or moves it (`wall_clock.advance(...)`), never the machine."""
+    stepping = clock.SteppingClock(datetime.now(UTC))
+    with clock.installed(stepping):
+        yield stepping
 
 
 def _database_params() -> list[Any]:

@@ -26,6 +26,8 @@ from typing import Any
 from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
+from bot import clock
+
 BOT_ID = 777000
 BOT_USERNAME = "digiskills_test_bot"
 TOKEN = f"{BOT_ID}:TEST-token-never-logged"
@@ -57,7 +59,7 @@ class SentMessage:
     def to_api(self, bot: dict[str, Any]) -> dict[str, Any]:
         data: dict[str, Any] = {
             "message_id": self.message_id,
-            "date": int(time.time()),
+            "date": int(clock.now().timestamp()),
             "chat": {"id": self.chat_id, "type": "private" if self.chat_id > 0 else "group"},
             "from": bot,
         }
@@ -297,7 +299,7 @@ class FakeBotApi:
     ) -> dict[str, Any]:
         message: dict[str, Any] = {
             "message_id": next(self._ids),
-            "date": int(time.time()),
+            "date": int(clock.now().timestamp()),
             "chat": chat or {"id": user["id"], "type": "private", "first_name": user["first_name"]},
             "from": user,
         }
@@ -326,7 +328,7 @@ class FakeBotApi:
             "my_chat_member": {
                 "chat": {"id": user["id"], "type": "private", "first_name": user["first_name"]},
                 "from": user,
-                "date": int(time.time()),
+                "date": int(clock.now().timestamp()),
                 "old_chat_member": {"user": self.me, "status": old, **({"until_date": 0} if old == "kicked" else {})},
                 "new_chat_member": {"user": self.me, "status": new, **({"until_date": 0} if new == "kicked" else {})},
             },

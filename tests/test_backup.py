@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert
 
+from bot import clock
 from bot.__main__ import main
 from bot.runtime import Runtime
-from bot.storage.models import Resident, utcnow
+from bot.storage.models import Resident
 from tests.broadcasting import seed_residents
 
 
@@ -32,7 +33,7 @@ async def test_a_backup_taken_while_the_bot_writes_is_whole_and_consistent(
 
     async def keep_writing() -> None:  # residents joining during the backup
         for number in range(200):
-            now = utcnow()
+            now = clock.now()
             async with runtime.sessions.begin() as session:
                 await session.execute(
                     insert(Resident).values(

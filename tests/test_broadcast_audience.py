@@ -7,12 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert, select
 
+from bot import clock
 from bot.broadcast import audience as audiences
 from bot.broadcast import service
 from bot.broadcast.audience import Audience, AudienceError, parse
 from bot.broadcast.content import TEXT, Content
 from bot.runtime import Runtime
-from bot.storage.models import Delivery, ModuleProgress, Resident, utcnow
+from bot.storage.models import Delivery, ModuleProgress, Resident
 from bot.storage.roles import Actor
 from tests.broadcasting import seed_residents
 
@@ -58,14 +59,14 @@ def test_bad_specs_say_what_is_wrong(spec: str, message: str) -> None:
 async def village(runtime: Runtime) -> dict[str, list[int]]:
     """A small population with every kind of resident an audience must include or leave out."""
     sessions = runtime.sessions
-    month_ago = utcnow() - timedelta(days=40)
+    month_ago = clock.now() - timedelta(days=40)
     groups = {
         "nghia_ta_vi": await seed_residents(sessions, 5, first_id=1000),
         "example_a_en": await seed_residents(
             sessions, 3, first_id=2000, commune="example-a", language="en", last_seen=month_ago
         ),
         "blocked": await seed_residents(
-            sessions, 2, first_id=3000, unreachable_at=utcnow(), unreachable_reason="blocked"
+            sessions, 2, first_id=3000, unreachable_at=clock.now(), unreachable_reason="blocked"
         ),
         "no_consent": await seed_residents(sessions, 1, first_id=4000, consent=False, role="officer"),
         "demo": await seed_residents(sessions, 1, first_id=5000, is_demo=True),
@@ -73,7 +74,7 @@ async def village(runtime: Runtime) -> dict[str, list[int]]:
     }
     async with sessions.begin() as session:
         ids = dict((await session.execute(select(Resident.external_id, Resident.id))).all())
-        now = utcnow()
+        now = clock.now()
         progress = [
             {"resident_id": ids[1000], "module_id": "email", "status": "completed", "completed_at": now},
             {"resident_id": ids[1001], "module_id": "email", "status": "completed", "completed_at": now},
@@ -107,7 +108,7 @@ async def test_audience_counts_and_outbox_agree(
     runtime: Runtime, village: dict[str, list[int]], spec: str, scope: set[str] | None, expected: int
 ) -> None:
     audience = parse(spec, communes=COMMUNES, modules=MODULES)
-    now = utcnow()
+    now = clock.now()
     async with runtime.sessions() as session:
         assert await audiences.count(session, audience, scope, now) == expected
     if not expected:
@@ -153,7 +154,7 @@ async def test_a_limited_officer_cannot_name_another_commune(runtime: Runtime, v
             actor=resident,
             tz=runtime.settings.tz,
             quiet=None,
-            now=utcnow(),
+            now=clock.now(),
         )
 
 

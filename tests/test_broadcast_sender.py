@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from bot import clock
 from bot.broadcast import outbox, service
 from bot.broadcast.audience import Audience
 from bot.broadcast.content import LESSON, TEXT, Content
@@ -17,7 +18,7 @@ from bot.broadcast.lease import lease_for
 from bot.broadcast.schedule import QuietHours
 from bot.config import Settings
 from bot.runtime import Runtime
-from bot.storage.models import Resident, utcnow
+from bot.storage.models import Resident
 from tests.broadcasting import (
     broadcast_row,
     deliveries,
@@ -191,19 +192,20 @@ async def test_lesson_invitation_speaks_each_residents_language(runtime: Runtime
     assert api.last_message(en[0]).buttons() == [("▶️ Learn now", "1|open:e-payment")]
 
 
-async def test_scheduled_broadcast_waits_for_its_time(runtime: Runtime, api: FakeBotApi) -> None:
+async def test_scheduled_broadcast_waits_for_its_time(
+    runtime: Runtime, api: FakeBotApi, wall_clock: clock.SteppingClock
+) -> None:
     chats = await seed_residents(runtime.sessions, 3)
-    start = utcnow()
-    clock: list[datetime] = [start]
+    start = clock.now()
     broadcast_id = await announce(runtime, at=start + hours(2))
-    sender = await make_sender(runtime.sessions, api, runtime.catalog, now=lambda: clock[0])
+    sender = await make_sender(runtime.sessions, api, runtime.catalog)
     task = asyncio.create_task(sender.run())
     try:
         await asyncio.sleep(0.3)  # several polls
         assert await delivery_counts(runtime.sessions, broadcast_id) == {"pending": 3}
         assert (await broadcast_row(runtime.sessions, broadcast_id)).status == "scheduled"
         assert not api.calls_of("sendMessage")
-        clock[0] = start + hours(2)
+        wall_clock.set(start + hours(2))
         await wait_for_status(runtime.sessions, broadcast_id)
     finally:
         await sender.stop()
@@ -283,16 +285,18 @@ async def test_outbox_is_idempotent(runtime: Runtime) -> None:
     await seed_residents(runtime.sessions, 4)
     broadcast_id = await announce(runtime)
     async with runtime.sessions.begin() as session:
-        again = await outbox.fill(session, broadcast_id, Audience("all"), None, utcnow())
+        again = await outbox.fill(session, broadcast_id, Audience("all"), None, clock.now())
     assert again == 4
     assert await delivery_counts(runtime.sessions, broadcast_id) == {"pending": 4}
 
 
-async def test_quiet_hours_hold_a_running_broadcast_until_morning(runtime: Runtime, api: FakeBotApi) -> None:
+async def test_quiet_hours_hold_a_running_broadcast_until_morning(
+    runtime: Runtime, api: FakeBotApi, wall_clock: clock.SteppingClock
+) -> None:
     """Started at 20:59 local time, a broadcast stops when quiet hours begin, sends nothing during the
     night, and goes on in the morning from where it stopped: everybody exactly once."""
     vietnam = ZoneInfo("Asia/Ho_Chi_Minh")
-    clock = [datetime(2026, 11, 27, 20, 0, tzinfo=vietnam).astimezone(UTC)]
+    wall_clock.set(datetime(2026, 11, 27, 20, 0, tzinfo=vietnam))
     chats = await seed_residents(runtime.sessions, 60)
     api.latency = 0.002
     broadcast_id = await announce(runtime)
@@ -304,12 +308,11 @@ async def test_quiet_hours_hold_a_running_broadcast_until_morning(runtime: Runti
         workers=2,
         quiet=QuietHours(time(21), time(7)),
         tz=vietnam,
-        now=lambda: clock[0],
     )
     task = asyncio.create_task(sender.run())
     try:
         await until(lambda: sum(sends_per_chat(api).values()) >= 15, every=0.001)
-        clock[0] = datetime(2026, 11, 27, 21, 0, tzinfo=vietnam).astimezone(UTC)
+        wall_clock.set(datetime(2026, 11, 27, 21, 0, tzinfo=vietnam))
         await until(lambda: sender.resumes_at() is not None and not sender._outstanding)
         at_nightfall = sum(sends_per_chat(api).values())
         assert at_nightfall < len(chats), "the test clock changed too late to see the night"
@@ -318,7 +321,7 @@ async def test_quiet_hours_hold_a_running_broadcast_until_morning(runtime: Runti
         assert (await broadcast_row(runtime.sessions, broadcast_id)).status == "sending"
         assert sender.resumes_at() == datetime(2026, 11, 28, 7, 0, tzinfo=vietnam)
 
-        clock[0] = datetime(2026, 11, 28, 7, 0, tzinfo=vietnam).astimezone(UTC)
+        wall_clock.set(datetime(2026, 11, 28, 7, 0, tzinfo=vietnam))
         sender.wake()
         await wait_for_status(runtime.sessions, broadcast_id)
     finally:
@@ -328,16 +331,16 @@ async def test_quiet_hours_hold_a_running_broadcast_until_morning(runtime: Runti
     assert await delivery_counts(runtime.sessions, broadcast_id) == {"sent": 60}
 
 
-async def test_a_broadcast_due_during_quiet_hours_waits(runtime: Runtime, api: FakeBotApi) -> None:
+async def test_a_broadcast_due_during_quiet_hours_waits(
+    runtime: Runtime, api: FakeBotApi, wall_clock: clock.SteppingClock
+) -> None:
     """A broadcast already sending (say, made with quiet hours off, or left from the evening) does not
     start in the middle of the night when the bot restarts."""
     vietnam = ZoneInfo("Asia/Ho_Chi_Minh")
     await seed_residents(runtime.sessions, 5)
+    wall_clock.set(datetime(2026, 11, 27, 23, 30, tzinfo=vietnam))
     broadcast_id = await announce(runtime)
-    night = datetime(2026, 11, 27, 23, 30, tzinfo=vietnam).astimezone(UTC)
-    sender = await make_sender(
-        runtime.sessions, api, runtime.catalog, quiet=QuietHours(time(21), time(7)), tz=vietnam, now=lambda: night
-    )
+    sender = await make_sender(runtime.sessions, api, runtime.catalog, quiet=QuietHours(time(21), time(7)), tz=vietnam)
     task = asyncio.create_task(sender.run())
     await asyncio.sleep(0.5)
     await sender.stop()

@@ -7,14 +7,15 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
+from bot import clock
 from bot.runtime import Runtime
-from bot.storage.models import Resident, utcnow
+from bot.storage.models import Resident
 
 NAME = "Nguyễn Thị Riêng Tư"
 
 
 async def test_database_errors_carry_no_sql_parameters(runtime: Runtime) -> None:
-    now = utcnow()
+    now = clock.now()
     row = {
         "channel": "telegram", "external_id": 77_000_001, "chat_id": 77_000_001, "display_name": NAME,
         "language": "vi", "role": "resident", "consent_at": now, "created_at": now, "last_seen_at": now,

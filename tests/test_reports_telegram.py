@@ -6,17 +6,18 @@ import asyncio
 import csv
 import io
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 from telegram.ext import Application, CallbackContext
 
+from bot import clock
 from bot.channels.telegram import admin
 from bot.reports.queries import read_snapshot
 from bot.runtime import Runtime
-from bot.storage.models import JobRun, OfficerCommune, Resident, Role, utcnow
+from bot.storage.models import JobRun, OfficerCommune, Resident, Role
 from tests import reports_dataset as data
 from tests.conftest import ADMIN_ID
 from tests.fake_bot_api import FakeBotApi, FakeUser, SentMessage
@@ -225,19 +226,25 @@ async def test_weekly_report_goes_once_a_week_and_catches_up_after_downtime(
 
 
 async def test_a_new_installation_sends_no_report_of_zeros(
-    runtime: Runtime, app: Application, api: FakeBotApi, make_user: Callable[..., FakeUser]
+    runtime: Runtime,
+    app: Application,
+    api: FakeBotApi,
+    make_user: Callable[..., FakeUser],
+    wall_clock: clock.SteppingClock,
 ) -> None:
     """Started for the first time on a Friday with nobody learning yet: no report for last week, now or
     at the next hourly check; the first real one comes the Monday after residents join."""
     context = CallbackContext(app)
-    friday = data.at("2026-03-20", 3, 0)
+    friday = data.at("2026-03-20", 3, 0)  # Friday 10:00 in Vietnam
+    wall_clock.set(friday)
     assert await admin.send_weekly_if_due(context, now=friday) is None
     assert await admin.send_weekly_if_due(context, now=data.at("2026-03-20", 4, 0)) is None
     assert not api.calls_of("sendPhoto") and not api.calls_of("sendMessage")
 
-    await onboard(make_user(1301, "Lan"))  # a resident joins (consent now, in real time)
-    next_monday = utcnow() + timedelta(days=7 - utcnow().weekday())  # certainly after their consent
-    monday_0730 = next_monday.astimezone(runtime.settings.tz).replace(hour=7, minute=30).astimezone(UTC)
+    await onboard(make_user(1301, "Lan"))  # a resident joins on that Friday
+    # The next Monday at 07:30 in Vietnam, built in local time: 2026-03-23 is that Monday.
+    monday_0730 = datetime(2026, 3, 23, 7, 30, tzinfo=runtime.settings.tz)
+    assert monday_0730.weekday() == 0
     assert await admin.send_weekly_if_due(context, now=monday_0730) == 1
 
 

@@ -8,11 +8,12 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import select
 
+from bot import clock
 from bot.broadcast import audience as audiences
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.storage.grants import GrantError, grant, revoke
-from bot.storage.models import AuditLog, OfficerCommune, Resident, utcnow
+from bot.storage.models import AuditLog, OfficerCommune, Resident
 from bot.storage.roles import actor_for
 from bot.storage.roles_cli import run_grant
 from tests.broadcasting import seed_residents
@@ -47,7 +48,7 @@ async def test_cli_grant_to_someone_new_makes_a_role_only_row_that_is_no_audienc
         assert actor.is_officer and not actor.is_admin
         assert actor.communes == frozenset({"nghia-ta", "example-a"})
         # Not a resident: the three seeded residents are the whole audience.
-        assert await audiences.count(session, audiences.Audience("all"), None, utcnow()) == 3
+        assert await audiences.count(session, audiences.Audience("all"), None, clock.now()) == 3
 
     # Granting again replaces the communes; no commune means every commune.
     assert await run_grant(settings, cli_args("grant", "officer", 4242)) == 0

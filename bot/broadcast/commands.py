@@ -14,6 +14,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot import clock
 from bot.broadcast import service, views
 from bot.broadcast.audience import AudienceError
 from bot.broadcast.audience import parse as parse_audience
@@ -21,7 +22,6 @@ from bot.broadcast.content import LESSON, TEXT, Content, ContentError, validate
 from bot.broadcast.schedule import ScheduleError, local_text, parse_local, parse_quiet_hours
 from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
-from bot.storage.models import utcnow
 
 
 def _run(settings: Settings, work: Callable[[Runtime], Awaitable[int]]) -> int:
@@ -41,7 +41,7 @@ def _run(settings: Settings, work: Callable[[Runtime], Awaitable[int]]) -> int:
 
 def broadcast(args: argparse.Namespace, settings: Settings) -> int:
     async def work(runtime: Runtime) -> int:
-        now = utcnow()
+        now = clock.now()
         tz, quiet = settings.tz, parse_quiet_hours(settings.quiet_hours)
         audience = parse_audience(
             args.audience, communes={c.id for c in settings.communes}, modules=runtime.catalog.module_ids()

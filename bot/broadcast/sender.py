@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import clock
 from bot.broadcast import outbox
 from bot.broadcast.content import Content, ContentError, render
 from bot.broadcast.lease import Lease, NoLease
@@ -48,7 +49,7 @@ from bot.broadcast.pacing import Pacer
 from bot.broadcast.schedule import QuietHours, quiet_until
 from bot.content import Catalog
 from bot.learning.events import Reply
-from bot.storage.models import Broadcast, utcnow
+from bot.storage.models import Broadcast
 
 log = logging.getLogger(__name__)
 WRITE_BATCH_MAX = 500
@@ -136,7 +137,6 @@ class Sender:
         tz: ZoneInfo | None = None,
         lease: Lease | None = None,
         yield_to: Callable[[], float] | None = None,
-        now: Callable[[], datetime] = utcnow,
     ) -> None:
         self.sessions = sessions
         self.transport = transport
@@ -155,7 +155,6 @@ class Sender:
         self.lease = lease or NoLease()
         self.standing_by = False  # another process holds the lease
         self.stats = SenderStats()
-        self._now = now
         self._pacer = Pacer(rate, yield_to=yield_to)  # gives way to replies residents are waiting for
         # A short queue: jobs queued are jobs that go out even if a pause arrives meanwhile.
         self._queue: asyncio.Queue[_Job] = asyncio.Queue(maxsize=self.workers)
@@ -239,14 +238,14 @@ class Sender:
 
     def resumes_at(self) -> datetime | None:
         """During quiet hours, when sending goes on (UTC); otherwise None."""
-        return quiet_until(self._now(), self.tz, self.quiet)
+        return quiet_until(clock.now(), self.tz, self.quiet)
 
     def _check_night(self) -> bool:
         self._night = self.resumes_at() is not None
         return self._night
 
     async def _tick(self) -> bool:
-        await outbox.promote_due(self.sessions, self._now())
+        await outbox.promote_due(self.sessions, clock.now())
         if self._check_night():
             return False
         broadcast = await outbox.next_sending(self.sessions)
@@ -282,7 +281,7 @@ class Sender:
                 if await outbox.has_pending(self.sessions, bid):
                     cursor = 0  # rows reset by "resend to failed" behind the cursor: another pass
                     continue
-                if await outbox.finish(self.sessions, bid, self._now()):
+                if await outbox.finish(self.sessions, bid, clock.now()):
                     log.info("broadcast %s done: %s", bid, self.stats)
                     self._progress(bid, final=True)
                 return True
@@ -450,7 +449,7 @@ class Sender:
             delay = 0.1
             while True:
                 try:
-                    await outbox.record(self.sessions, [outcome for outcome, _ in batch], self._now())
+                    await outbox.record(self.sessions, [outcome for outcome, _ in batch], clock.now())
                     break
                 except (SQLAlchemyError, OSError) as error:
                     # Keep the answers and try again: the workers wait, so sending pauses with the database.

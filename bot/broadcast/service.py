@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import clock
 from bot.broadcast import audience as audiences
 from bot.broadcast import outbox
 from bot.broadcast.audience import Audience
@@ -25,7 +26,7 @@ from bot.broadcast.schedule import QuietHours, send_time
 from bot.content import Catalog
 from bot.reports.privacy import K_ANONYMITY, SMALL_ID, fold_small
 from bot.storage import audit
-from bot.storage.models import Broadcast, Delivery, ModuleProgress, Resident, utcnow
+from bot.storage.models import Broadcast, Delivery, ModuleProgress, Resident
 from bot.storage.roles import Actor
 
 LESSON_EFFECT_DAYS = 7
@@ -160,7 +161,7 @@ async def create(
     report_message_id: int | None = None,
 ) -> Created:
     """Persist the broadcast and its outbox in one transaction; a running sender picks it up when due."""
-    now = now or utcnow()
+    now = now or clock.now()
     _check_officer(actor)
     _check_audience(actor, draft.audience)
     validate(draft.content, catalog)
@@ -237,7 +238,7 @@ async def _move(
             broadcast.status = SENDING if broadcast.started_at is not None else SCHEDULED
         elif action == "cancel":
             broadcast.status = CANCELLED
-            broadcast.finished_at = utcnow()
+            broadcast.finished_at = clock.now()
             await session.execute(
                 update(Delivery)
                 .where(Delivery.broadcast_id == broadcast_id, Delivery.status == PENDING)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 from transitions import MachineError
 
+from bot import clock
 from bot.config import Commune
 from bot.content import Catalog, Lesson
 from bot.learning import actions, screens
@@ -32,7 +33,7 @@ from bot.learning.states import Settings as SettingsState
 from bot.learning.texts import t
 from bot.reports.certificates import Certificate, render_certificate
 from bot.storage.fsm_sql import SqlFsmStorage
-from bot.storage.models import Answer, FsmState, ModuleProgress, Resident, utcnow
+from bot.storage.models import Answer, FsmState, ModuleProgress, Resident
 from bot.storage.upsert import upsert_template
 
 log = logging.getLogger(__name__)
@@ -160,7 +161,7 @@ class Engine:
             outcome = Outcome(stale=True, notice=t(turn.language, "stale"))
             outcome.replies = self._current_screen(turn)
         if turn.resident is not None:
-            now = utcnow()
+            now = clock.now()
             # Activity figures count days, so a write per tap would buy nothing; one per few minutes will do.
             if now - turn.resident.last_seen_at > LAST_SEEN_PRECISION:
                 turn.resident.last_seen_at = now
@@ -276,7 +277,7 @@ class Engine:
 
     def _register(self, turn: Turn, language: str) -> Resident:
         name = (turn.event.display_name or "").strip()[:64] or None
-        now = utcnow()
+        now = clock.now()
         if turn.unconsented is not None:  # keep the row (and its role), now with consent
             row = turn.unconsented
             row.chat_id, row.display_name, row.language = turn.key.chat_id, name, language
@@ -426,7 +427,7 @@ class Engine:
         progress = turn.progress_of(lesson.id)
         if progress is None:
             assert turn.resident is not None
-            now = utcnow()
+            now = clock.now()
             progress = ModuleProgress(
                 resident_id=turn.resident.id,
                 module_id=lesson.id,
@@ -500,7 +501,7 @@ class Engine:
                 "attempt": attempt,
                 "chosen": chosen,
                 "correct": correct,
-                "answered_at": utcnow(),
+                "answered_at": clock.now(),
             },
         )
         if inserted.rowcount and progress.question_index == index:  # type: ignore[attr-defined]
@@ -522,7 +523,7 @@ class Engine:
         progress.question_index = None
         if passed(lesson, score) and progress.status != "completed":
             progress.status = "completed"
-            progress.completed_at = utcnow()
+            progress.completed_at = clock.now()
 
     def _on_next_question(self, turn: Turn, parsed: actions.Parsed) -> Outcome:
         lesson = self._lesson(turn, parsed.args[0] if parsed.args else None)

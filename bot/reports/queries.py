@@ -16,13 +16,14 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Date, Interval, case, cast, exists, extract, func, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot import clock
 from bot.config import Commune
 from bot.content import Catalog
 from bot.reports.figures import (
@@ -377,7 +378,7 @@ async def build_report(
     k: int = K_ANONYMITY,
 ) -> Report:
     """Everything an admin sees, for the whole district (`scope=None`) or some communes."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     head = await headline(connection, scope, now)
     scope_name = context.scope_name(scope)
     if not enough(head.residents, k):

@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot import clock
 from bot.reports import text
 from bot.reports.figures import Report
 from bot.reports.queries import ReportContext, build_report, completions_between, monday_of, read_snapshot
-from bot.storage.models import JobRun, Resident, Role, utcnow
+from bot.storage.models import JobRun, Resident, Role
 from bot.storage.upsert import insert_for
 
 CHANNEL = "telegram"
@@ -67,7 +68,7 @@ async def claim_week(session: AsyncSession, monday: date) -> bool:
     """Record that this week's report goes out; False if it already has (here or in another process)."""
     result = await session.execute(
         insert_for(session, JobRun)
-        .values(name=JOB, period=monday.isoformat(), ran_at=utcnow())
+        .values(name=JOB, period=monday.isoformat(), ran_at=clock.now())
         .on_conflict_do_nothing(index_elements=["name", "period"])
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]

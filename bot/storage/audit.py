@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import AuditLog, utcnow
+from bot import clock
+from bot.storage.models import AuditLog
 from bot.storage.roles import Actor
 
 CLI = "cli"
@@ -19,4 +20,4 @@ def actor_label(actor: Actor | None) -> str:
 
 
 def record(session: AsyncSession, actor: Actor | None, action: str, **detail: Any) -> None:
-    session.add(AuditLog(at=utcnow(), actor=actor_label(actor), action=action, detail=detail))
+    session.add(AuditLog(at=clock.now(), actor=actor_label(actor), action=action, detail=detail))

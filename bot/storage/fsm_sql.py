@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot import clock
 from bot.learning.events import UserKey
 from bot.learning.fsm import FsmStorage
-from bot.storage.models import FsmState, utcnow
+from bot.storage.models import FsmState
 from bot.storage.upsert import upsert_template
 
 _KEY = ("bot_id", "chat_id", "user_id")
@@ -81,7 +82,7 @@ class SqlFsmStorage(FsmStorage):
             "user_id": key.user_id,
             "state": state,
             "data": data,
-            "updated_at": utcnow(),
+            "updated_at": clock.now(),
         }
         dialect = self._session.bind.dialect.name if self._session.bind is not None else "sqlite"
         connection = self._session.connection()  # Core execution: no ORM bulk machinery for one row

@@ -19,12 +19,13 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot import clock
 from bot.config import Commune, Settings
 from bot.content import Lesson, load_catalog
 from bot.storage.db import create_engine
@@ -327,7 +328,7 @@ async def seed_database(
 
 def seed_clock() -> datetime:
     """The current hour: the same seed gives the same data all hour long (and in tests, a fixed clock)."""
-    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    return clock.now().replace(minute=0, second=0, microsecond=0)
 
 
 async def run_seed(settings: Settings, *, users: int, seed: int, force: bool, now: datetime | None = None) -> int:

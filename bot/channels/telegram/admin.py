@@ -26,6 +26,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
+from bot import clock
 from bot.channels.telegram import privileged
 from bot.channels.telegram.handlers import language_of, runtime_of
 from bot.reports import text
@@ -44,7 +45,7 @@ from bot.reports.weekly import (
 )
 from bot.runtime import Runtime
 from bot.storage.db import create_engine, is_sqlite
-from bot.storage.models import Resident, Role, utcnow
+from bot.storage.models import Resident, Role
 from bot.storage.roles import Actor
 from bot.storage.upsert import upsert
 
@@ -317,7 +318,7 @@ async def _weekly_setting(runtime: Runtime, external_id: int) -> bool:
 
 async def send_weekly(context: ContextTypes.DEFAULT_TYPE, now: datetime | None = None) -> int:
     """Build the report once and send it to every admin who wants it; returns how many got it."""
-    return await _deliver_weekly(context, await _weekly_digest(runtime_of(context), now or utcnow()))
+    return await _deliver_weekly(context, await _weekly_digest(runtime_of(context), now or clock.now()))
 
 
 async def _weekly_digest(runtime: Runtime, now: datetime) -> WeeklyDigest:
@@ -352,7 +353,7 @@ async def send_weekly_if_due(context: ContextTypes.DEFAULT_TYPE, now: datetime |
     the next check; after the claim it goes once, even if another bot process checks at the same time.
     """
     runtime = runtime_of(context)
-    now = now or utcnow()
+    now = now or clock.now()
     monday = due_week(now, runtime.settings.tz)
     if monday is None:
         return None

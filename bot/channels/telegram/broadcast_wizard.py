@@ -18,6 +18,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot import clock
 from bot.broadcast import audience as audiences
 from bot.broadcast import service, views
 from bot.broadcast.content import CAPTION_MAX, LESSON, PHOTO, TEXT, TEXT_MAX, Content, ContentError, render
@@ -27,7 +28,6 @@ from bot.channels.telegram import broadcast_progress as progress
 from bot.channels.telegram import privileged
 from bot.channels.telegram.handlers import language_of, runtime_of
 from bot.channels.telegram.keyboards import inline_keyboard
-from bot.storage.models import utcnow
 from bot.storage.roles import Actor
 
 DRAFT = "broadcast_draft"
@@ -167,7 +167,7 @@ async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Dr
         actor=actor,
         tz=settings.tz,
         quiet=quiet,
-        now=utcnow(),
+        now=clock.now(),
     )
     if not plan.recipients:
         draft.step = AUDIENCE
@@ -297,7 +297,7 @@ async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Dr
     await query.answer()
     progress.tell_sender(context.application)
     await progress.refresh_progress(context.application, created.id, draft.language)
-    if created.send_at > utcnow():
+    if created.send_at > clock.now():
         when = local_text(created.send_at, settings.tz)
         count = views.group(created.recipients)
         chat = update.effective_chat
@@ -367,7 +367,7 @@ async def _take_input(
     else:
         settings = runtime_of(context).settings
         try:
-            draft.at = parse_local(message.text or "", utcnow(), settings.tz)
+            draft.at = parse_local(message.text or "", clock.now(), settings.tz)
         except ScheduleError as error:
             await context.bot.send_message(chat_id, t(lang, "bad_time", error=str(error)))
             return

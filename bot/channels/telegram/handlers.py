@@ -24,12 +24,13 @@ from telegram.ext import (
     filters,
 )
 
+from bot import clock
 from bot.channels.telegram import callbacks
 from bot.channels.telegram.keyboards import inline_keyboard
 from bot.learning.events import Event, EventKind, Outcome, UserKey
 from bot.learning.texts import t
 from bot.runtime import Runtime
-from bot.storage.models import Resident, utcnow
+from bot.storage.models import Resident
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -155,7 +156,7 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return
     blocked = change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT)
     values = (
-        {"unreachable_at": utcnow(), "unreachable_reason": "blocked"}
+        {"unreachable_at": clock.now(), "unreachable_reason": "blocked"}
         if blocked
         else {
             "unreachable_at": None,
