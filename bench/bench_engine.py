@@ -16,7 +16,7 @@ import time
 from bench.databases import fresh_database_url
 from bot.config import PROJECT_ROOT, Settings
 from bot.learning.engine import Engine
-from bot.learning.events import Event, EventKind, UserKey
+from bot.messages import Event, EventKind, UserKey
 from bot.runtime import open_runtime
 
 

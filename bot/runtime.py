@@ -12,8 +12,11 @@ from sqlalchemy.orm import sessionmaker
 from bot.config import Settings
 from bot.content import Catalog, Fault, load_catalog
 from bot.learning.engine import Engine
+from bot.learning.turn import Journey
+from bot.reports.certificates import certificate_attachment
 from bot.storage.db import create_engine, create_sqlite_sync_engine, session_factory
 from bot.storage.migrate import upgrade
+from bot.storage.transactions import TransactionRunner
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +48,18 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         await upgrade(db)
     sessions = session_factory(db)
     sqlite_engine = create_sqlite_sync_engine(settings.database_url)
-    engine = Engine(
+    sqlite_sessions = sessionmaker(sqlite_engine, expire_on_commit=False) if sqlite_engine else None
+    engine = make_engine(settings, catalog, TransactionRunner(sessions, sqlite_sessions))
+    return Runtime(settings, db, sessions, catalog, faults, engine, sqlite_engine)
+
+
+def make_engine(settings: Settings, catalog: Catalog, transactions: TransactionRunner) -> Engine:
+    """The learner's journey for these settings and lessons, writing through `transactions`."""
+    journey = Journey(
         catalog,
-        sessions,
         settings.communes,
         default_language=settings.default_language,
         timezone=settings.tz,
-        sqlite_sessions=sessionmaker(sqlite_engine, expire_on_commit=False) if sqlite_engine else None,
+        certificate=certificate_attachment,
     )
-    return Runtime(settings, db, sessions, catalog, faults, engine, sqlite_engine)
+    return Engine(journey, transactions)

@@ -11,10 +11,10 @@ from telegram import Update
 
 from bot.channels.telegram.app import build_application
 from bot.config import Settings
-from bot.learning.engine import Engine
-from bot.runtime import Runtime
+from bot.runtime import Runtime, make_engine
 from bot.storage.db import create_engine, session_factory
 from bot.storage.models import Answer, FsmState, ModuleProgress, Resident
+from bot.storage.transactions import TransactionRunner
 from tests.conftest import make_settings
 from tests.fake_bot_api import FakeBotApi, FakeRequest, FakeUser
 from tests.journey import count, lesson_of, onboard, start_quiz
@@ -225,7 +225,7 @@ async def _runtime_without_migrations(settings: Settings, db: object) -> Runtime
 
     catalog, faults = load_catalog(settings.lessons_dir)
     sessions = session_factory(db)  # type: ignore[arg-type]
-    engine = Engine(catalog, sessions, settings.communes)
+    engine = make_engine(settings, catalog, TransactionRunner(sessions))
     return Runtime(settings, db, sessions, catalog, faults, engine)  # type: ignore[arg-type]
 
 

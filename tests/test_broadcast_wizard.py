@@ -12,7 +12,10 @@ from telegram.ext import Application
 
 from bot.broadcast.outbox import DONE
 from bot.channels.telegram import broadcast_progress as progress
+from bot.channels.telegram import callbacks
 from bot.channels.telegram import officer as officer_module
+from bot.channels.telegram.broadcast_progress import BroadcastControl
+from bot.channels.telegram.broadcast_wizard import WizardPress
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.storage.grants import grant
@@ -224,16 +227,22 @@ async def test_residents_get_a_polite_no_and_forged_buttons_change_nothing(
     row = await latest_broadcast(runtime)
 
     menu = resident.last()
-    for forged in (f"b1|p|{row.id}", f"b1|c|{row.id}", "b1|w|abcd|k|text", f"b1|s|{row.id}"):
+    forgeries = [
+        BroadcastControl("p", row.id),
+        BroadcastControl("c", row.id),
+        WizardPress("abcd", "k", "text"),
+        BroadcastControl("s", row.id),
+    ]
+    for forged in map(callbacks.encode, forgeries):
         await resident.press_data(menu, forged)
         assert "dành cho cán bộ tuyên truyền" in answers(api)[-1]
     assert (await broadcast_row(runtime.sessions, row.id)).status == "sending"  # untouched (no sender here)
 
-    await officer.press_data(officer.last(), "b1|nonsense|x|y")
+    await officer.press_data(officer.last(), callbacks.encode(WizardPress("ffff", "k", "text")))  # no such draft
     assert "đã cũ" in answers(api)[-1]
     other = make_user(7002, "Cán bộ khác")
     await make_officer(runtime, 7002)
-    await other.press_data(menu, f"b1|c|{row.id}")
+    await other.press_data(menu, callbacks.encode(BroadcastControl("c", row.id)))
     assert "không phải của bạn" in answers(api)[-1]
     assert (await broadcast_row(runtime.sessions, row.id)).status == "sending"
 

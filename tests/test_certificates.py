@@ -10,8 +10,9 @@ from pathlib import Path
 
 from matplotlib.image import imread
 
+from bot import actions
 from bot.channels.console import render
-from bot.learning.events import Event, EventKind
+from bot.messages import Event, EventKind
 from bot.reports.certificates import Certificate, printable_name, render_certificate
 from bot.runtime import Runtime
 from tests.fake_bot_api import FakeBotApi, FakeUser
@@ -76,9 +77,11 @@ def test_the_certificate_draws_every_vietnamese_letter() -> None:
 async def test_the_terminal_chat_saves_the_certificate(runtime: Runtime, tmp_path: Path) -> None:
     from bot.channels.console import CONSOLE_KEY
 
-    async def tap(action: str) -> str:
+    async def tap(packed: str) -> str:
+        """Press a button by its packed action, as the terminal does when a number is typed."""
         out = io.StringIO()
-        render(await runtime.engine.handle(Event(CONSOLE_KEY, EventKind.ACTION, action, "Console")), out, tmp_path)
+        data = f"{actions.VERSION}{actions.ENVELOPE}{packed}"
+        render(await runtime.engine.handle(Event(CONSOLE_KEY, EventKind.ACTION, data, "Console")), out, tmp_path)
         return out.getvalue()
 
     await runtime.engine.handle(Event(CONSOLE_KEY, EventKind.COMMAND, "start"))

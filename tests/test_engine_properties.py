@@ -12,14 +12,26 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot.learning.events import Event, EventKind, UserKey
+from bot import actions
+from bot.messages import Event, EventKind, UserKey
 from bot.runtime import Runtime, open_runtime
 from bot.storage.models import Answer, ModuleProgress, Resident
 from tests.conftest import make_settings
 
 KEY = UserKey("telegram", 1, 42, 42)
 COMMANDS = ["start", "menu", "progress", "help", "language", "mydata", "deleteme", "nonsense"]
-FORGED = ["ans:email:0:1:3", "next:email:5", "quiz:internet", "nq:email:9:1", "open:nope", "del:yes", "com:x", "?"]
+FORGED = [
+    "1|ans:email:0:1:3",
+    "1|next:email:5",
+    "1|quiz:internet",
+    "1|nq:email:9:1",
+    "1|open:nope",
+    "1|del:yes",
+    "1|com:x",
+    "?",
+    "1|menu:extra",
+    "9|menu",
+]
 
 # One move: press the n-th visible button, replay an old button, send a forged action, a command or text.
 moves = st.one_of(
@@ -83,7 +95,7 @@ async def play(sequence: list[tuple[str, object]]) -> None:
             outcome = await runtime.engine.handle(Event(KEY, EventKind.COMMAND, "start"))
             for kind, value in sequence:
                 if outcome.replies and outcome.replies[-1].buttons:
-                    visible = [b.action for row in outcome.replies[-1].buttons for b in row]
+                    visible = [actions.encode(b.action) for row in outcome.replies[-1].buttons for b in row]
                     seen.extend(visible)
                 if kind == "press" and visible:
                     event = Event(KEY, EventKind.ACTION, visible[int(value) % len(visible)])  # type: ignore[call-overload]
@@ -100,7 +112,12 @@ async def play(sequence: list[tuple[str, object]]) -> None:
                 outcome = await runtime.engine.handle(event)
                 # Never a dead end: every answer either says something or answers the button press.
                 assert outcome.replies or outcome.notice
-                assert all(len(b.action.encode()) <= 60 for r in outcome.replies for row in r.buttons for b in row)
+                assert all(
+                    len(actions.encode(b.action).encode()) <= 64
+                    for r in outcome.replies
+                    for row in r.buttons
+                    for b in row
+                )
             await check_invariants(runtime)
         finally:
             await runtime.close()

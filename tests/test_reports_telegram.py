@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 from telegram.ext import Application, CallbackContext
 
 from bot import clock
-from bot.channels.telegram import admin
+from bot.channels.telegram import admin, callbacks
 from bot.reports.queries import read_snapshot
 from bot.runtime import Runtime
-from bot.storage.models import JobRun, OfficerCommune, Resident, Role
+from bot.storage.models import JobRun, OfficerCommune, Resident
+from bot.storage.vocabulary import Role
 from tests import reports_dataset as data
 from tests.conftest import ADMIN_ID
 from tests.fake_bot_api import FakeBotApi, FakeUser, SentMessage
@@ -62,8 +63,10 @@ async def test_admin_sees_the_district_with_a_chart_and_drills_down(
     assert "Dùng Internet an toàn: 8 → 5 (62,5%) · 85,8" in summary.text
     assert "Các xã ít người" in summary.text
     data_of = dict(summary.buttons())
-    assert all(value.startswith("s1|") for value in data_of.values())
-    assert data_of["🏘 Xã Nghĩa Tá"] == "s1|c|nghia-ta"
+    assert all(
+        isinstance(callbacks.decode(value), (admin.StatsModule, admin.StatsCommune)) for value in data_of.values()
+    )
+    assert data_of["🏘 Xã Nghĩa Tá"] == "1|sc:nghia-ta"
     assert not any("ít người" in label or "Chưa chọn" in label for label in data_of)  # no drilling into those
 
     await boss.press("📘 Dùng Internet an toàn")
@@ -137,13 +140,13 @@ async def test_an_officer_sees_only_their_commune(
     summary = officer.last()
     assert "Xã Nghĩa Tá" in summary.text and "Người học (đã đồng ý): 6" in summary.text
     assert "ví dụ A" not in summary.text
-    assert not any(value.startswith("s1|c|") for _, value in summary.buttons())
+    assert not any(isinstance(callbacks.decode(value), admin.StatsCommune) for _, value in summary.buttons())
 
     # A forged button for another commune changes nothing and says why.
-    await officer.press_data(summary, "s1|c|example-a")
+    await officer.press_data(summary, callbacks.encode(admin.StatsCommune("example-a")))
     assert alerts(api)[-1].startswith("Xin lỗi, bạn chỉ xem được")
     assert officer.last() is summary
-    await officer.press_data(summary, "s1|zz|nonsense")
+    await officer.press_data(summary, callbacks.encode(admin.StatsCommune("atlantis")))
     assert "Nút này đã cũ" in alerts(api)[-1]
 
     await officer.send("/export csv")
@@ -158,7 +161,7 @@ async def test_a_resident_pressing_a_stats_button_is_refused(
     boss = make_user(ADMIN_ID, "Hoa")
     await boss.send("/stats")
     resident = make_user(data.EXTERNAL_ID["A1"], "An")
-    await resident.press_data(boss.last(), "s1|c|nghia-ta")
+    await resident.press_data(boss.last(), callbacks.encode(admin.StatsCommune("nghia-ta")))
     assert "chỉ dành cho cán bộ" in alerts(api)[-1]
     assert not resident.messages()
 
@@ -248,12 +251,12 @@ async def test_a_new_installation_sends_no_report_of_zeros(
     assert await admin.send_weekly_if_due(context, now=monday_0730) == 1
 
 
-def test_callback_data_codec() -> None:
-    assert admin.encode("m", "internet") == "s1|m|internet"
-    assert admin.decode("s1|m|internet") == ("m", "internet")
-    assert admin.encode("c", "x" * 70) is None  # would not fit in 64 bytes: no button rather than a crash
-    for forged in (None, "", "1|menu", "b1|x|1", "s1|m|", "s1|q|internet", "s1|m|a|b", "s2|m|internet"):
-        assert admin.decode(forged) is None
+def test_stats_buttons_use_the_one_codec() -> None:
+    assert callbacks.encode(admin.StatsModule("internet")) == "1|sm:internet"
+    assert callbacks.decode("1|sm:internet") == admin.StatsModule("internet")
+    assert admin._drill_button("x", admin.StatsCommune("x" * 70)) is None  # too long: no button, no crash
+    for forged in (None, "", "s1|m|internet", "1|sm:", "1|sq:internet", "1|sm:a:b", "2|sm:internet", "1|sm:a|b"):
+        assert not isinstance(callbacks.decode(forged), (admin.StatsModule, admin.StatsCommune))
 
 
 async def test_a_report_being_read_does_not_hold_up_residents(

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import ModuleProgress, Resident
+from bot.storage.vocabulary import Channel, ModuleStatus
 
 ALL = "all"
 COMMUNE = "commune"
@@ -25,7 +26,7 @@ INACTIVE = "inactive"
 KINDS = (ALL, COMMUNE, LANGUAGE, NOT_COMPLETED, INACTIVE)
 LANGUAGES = ("vi", "en")
 MAX_INACTIVE_DAYS = 3650
-CHANNEL = "telegram"  # the only channel broadcasts go out on for now
+CHANNEL = Channel.TELEGRAM  # the only channel broadcasts go out on for now
 
 
 class AudienceError(ValueError):
@@ -96,7 +97,7 @@ def conditions(audience: Audience, scope: Collection[str] | None, now: datetime)
             and_(
                 ModuleProgress.resident_id == Resident.id,
                 ModuleProgress.module_id == audience.value,
-                ModuleProgress.status == "completed",
+                ModuleProgress.status == ModuleStatus.COMPLETED,
             )
         )
         where.append(~completed)

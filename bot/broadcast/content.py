@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.content import Catalog
-from bot.learning import actions
-from bot.learning.events import Button, Reply
+from bot.learning.actions import OpenModule, ShowMenu
+from bot.messages import Button, Reply
 
 LESSON = "lesson"
 TEXT = "text"
@@ -69,6 +69,6 @@ def render(content: Content, language: str, catalog: Catalog) -> Reply:
         text = labels["invite"].format(title=lesson.title)
         if lesson.summary:
             text += f"\n{lesson.summary.strip()}"
-        return Reply(text, ((Button(labels["learn_now"], actions.open_module(lesson.id)),),))
-    buttons = ((Button(labels["lessons"], actions.MENU),),)
+        return Reply(text, ((Button(labels["learn_now"], OpenModule(lesson.id)),),))
+    buttons = ((Button(labels["lessons"], ShowMenu()),),)
     return Reply((content.text or "").strip(), buttons, media=content.photo if content.kind == PHOTO else None)

@@ -21,10 +21,23 @@ from bot.broadcast.content import Content
 from bot.storage.db import uninterruptible
 from bot.storage.models import Broadcast, Delivery, Resident
 from bot.storage.upsert import insert_for
+from bot.storage.vocabulary import BroadcastStatus, DeliveryStatus
 
-SCHEDULED, SENDING, PAUSED, DONE, CANCELLED = "scheduled", "sending", "paused", "done", "cancelled"
-PENDING, SENT, UNREACHABLE, FAILED = "pending", "sent", "unreachable", "failed"
-DELIVERY_STATUSES = (PENDING, SENT, UNREACHABLE, FAILED, CANCELLED)
+# Short names for the stored words of bot.storage.vocabulary, as the outbox's callers use them.
+SCHEDULED, SENDING, PAUSED, DONE = (
+    BroadcastStatus.SCHEDULED,
+    BroadcastStatus.SENDING,
+    BroadcastStatus.PAUSED,
+    BroadcastStatus.DONE,
+)
+CANCELLED = BroadcastStatus.CANCELLED  # a broadcast's, and its unsent deliveries' (the same word)
+PENDING, SENT, UNREACHABLE, FAILED = (
+    DeliveryStatus.PENDING,
+    DeliveryStatus.SENT,
+    DeliveryStatus.UNREACHABLE,
+    DeliveryStatus.FAILED,
+)
+DELIVERY_STATUSES = tuple(DeliveryStatus)
 Sessions = async_sessionmaker[AsyncSession]
 
 

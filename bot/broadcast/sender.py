@@ -48,7 +48,7 @@ from bot.broadcast.outbox import FAILED, SENDING, SENT, UNREACHABLE, Outcome, Se
 from bot.broadcast.pacing import Pacer
 from bot.broadcast.schedule import QuietHours, quiet_until
 from bot.content import Catalog
-from bot.learning.events import Reply
+from bot.messages import Reply
 from bot.storage.models import Broadcast
 
 log = logging.getLogger(__name__)

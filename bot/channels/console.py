@@ -13,11 +13,13 @@ from typing import TextIO
 
 from sqlalchemy.exc import OperationalError
 
+from bot import actions
 from bot.config import PROJECT_ROOT, Settings
-from bot.learning.events import Button, Event, EventKind, Outcome, UserKey
+from bot.messages import Button, Event, EventKind, Outcome, UserKey
 from bot.runtime import open_runtime
+from bot.storage.vocabulary import Channel
 
-CONSOLE_KEY = UserKey(channel="console", bot_id=0, chat_id=1, user_id=1)
+CONSOLE_KEY = UserKey(channel=Channel.CONSOLE, bot_id=0, chat_id=1, user_id=1)
 PICTURES = PROJECT_ROOT / "data" / "pictures"  # where the terminal chat saves pictures it cannot show
 
 
@@ -52,7 +54,8 @@ def render(outcome: Outcome, out: TextIO, pictures: Path = PICTURES) -> list[But
 def to_event(line: str, buttons: list[Button]) -> Event:
     text = line.strip()
     if text.isdigit() and 1 <= int(text) <= len(buttons):
-        return Event(CONSOLE_KEY, EventKind.ACTION, buttons[int(text) - 1].action, display_name="Console")
+        action = actions.encode(buttons[int(text) - 1].action)
+        return Event(CONSOLE_KEY, EventKind.ACTION, action, display_name="Console")
     if text.startswith("/") and len(text) > 1:
         return Event(CONSOLE_KEY, EventKind.COMMAND, text[1:].split()[0].split("@")[0], display_name="Console")
     return Event(CONSOLE_KEY, EventKind.TEXT, text, display_name="Console")

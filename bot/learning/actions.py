@@ -1,90 +1,158 @@
-"""The action strings behind buttons: short, positional, and checked against the state when pressed.
+"""The learner's buttons, as typed actions (see `bot.actions`).
 
-An action names where it was made ("next from step 3 of email"), so a button from an old message no
-longer matches the learner's state and is refused instead of moving them somewhere unexpected.
-Channels wrap these in their own envelope (Telegram adds a version prefix); all must stay < 60 bytes.
+Each action names where it was made ("next from step 3 of email"), so a button from an old message no
+longer matches the learner's state and is refused instead of moving them somewhere unexpected. The
+packed forms ("open:email", "ans:email:2:1:0", ...) are the ones residents' phones already hold.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-MENU = "menu"
-PROGRESS = "progress"
-HELP = "help"
-RESUME = "resume"
-ASK_LANGUAGE = "asklang"
-ASK_COMMUNE = "askcom"
-DELETE_ASK = "del"
-DELETE_YES = "del:yes"
-DELETE_NO = "del:no"
+from bot.actions import Action, register
 
-
-def choose_language(code: str) -> str:
-    return f"lang:{code}"
-
-
-def set_language(code: str) -> str:
-    return f"setlang:{code}"
-
-
-def consent_yes(language: str) -> str:
-    return f"ok:{language}"
-
-
-def consent_no(language: str) -> str:
-    return f"no:{language}"
-
-
-def commune(commune_id: str) -> str:
-    return f"com:{commune_id}"
-
-
-def open_module(module_id: str) -> str:
-    return f"open:{module_id}"
-
-
-def review(module_id: str) -> str:
-    return f"review:{module_id}"
-
-
-def next_step(module_id: str, current: int) -> str:
-    return f"next:{module_id}:{current}"
-
-
-def previous_step(module_id: str, current: int) -> str:
-    return f"prev:{module_id}:{current}"
-
-
-def start_quiz(module_id: str) -> str:
-    return f"quiz:{module_id}"
-
-
-def answer(module_id: str, question: int, attempt: int, option: int) -> str:
-    return f"ans:{module_id}:{question}:{attempt}:{option}"
-
-
-def next_question(module_id: str, question: int, attempt: int) -> str:
-    return f"nq:{module_id}:{question}:{attempt}"
-
-
-def certificate(module_id: str) -> str:
-    return f"cert:{module_id}"
+LanguageCode = Literal["vi", "en"]
 
 
 @dataclass(frozen=True, slots=True)
-class Parsed:
-    verb: str
-    args: tuple[str, ...]
-
-    def number(self, position: int) -> int | None:
-        """A numeric argument, or None when missing or not a small non-negative integer (a forgery)."""
-        if position >= len(self.args):
-            return None
-        value = self.args[position]
-        return int(value) if value.isdigit() and len(value) < 6 else None
+class ShowMenu(Action, prefix="menu"):
+    pass
 
 
-def parse(action: str) -> Parsed:
-    verb, *args = action.split(":")
-    return Parsed(verb, tuple(args))
+@dataclass(frozen=True, slots=True)
+class ShowProgress(Action, prefix="progress"):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ShowHelp(Action, prefix="help"):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Resume(Action, prefix="resume"):
+    """Redraw where the learner is (from a notice that has no place of its own)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseLanguage(Action, prefix="lang"):
+    """Onboarding, before consent: nothing is stored yet, so the choice travels in the button."""
+
+    language: LanguageCode
+
+
+@dataclass(frozen=True, slots=True)
+class GiveConsent(Action, prefix="ok"):
+    language: LanguageCode
+
+
+@dataclass(frozen=True, slots=True)
+class DeclineConsent(Action, prefix="no"):
+    language: LanguageCode
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseCommune(Action, prefix="com"):
+    commune: str
+
+
+@dataclass(frozen=True, slots=True)
+class AskLanguage(Action, prefix="asklang"):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SetLanguage(Action, prefix="setlang"):
+    language: LanguageCode
+
+
+@dataclass(frozen=True, slots=True)
+class AskCommune(Action, prefix="askcom"):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class OpenModule(Action, prefix="open"):
+    """Open a module where the learner left it (or at the start)."""
+
+    module: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReadAgain(Action, prefix="review"):
+    """Read a module again from its first step."""
+
+    module: str
+
+
+@dataclass(frozen=True, slots=True)
+class NextStep(Action, prefix="next"):
+    module: str
+    step: int  # the step the button was on
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousStep(Action, prefix="prev"):
+    module: str
+    step: int
+
+
+@dataclass(frozen=True, slots=True)
+class StartQuiz(Action, prefix="quiz"):
+    module: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerQuestion(Action, prefix="ans"):
+    module: str
+    question: int
+    attempt: int
+    option: int  # the option's identity in the lesson file, whatever order it was shown in
+
+
+@dataclass(frozen=True, slots=True)
+class NextQuestion(Action, prefix="nq"):
+    module: str
+    question: int  # the question the feedback was about
+    attempt: int
+
+
+@dataclass(frozen=True, slots=True)
+class GetCertificate(Action, prefix="cert"):
+    module: str
+
+
+@dataclass(frozen=True, slots=True)
+class AskDelete(Action, prefix="del"):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmDelete(Action, prefix="del"):
+    answer: Literal["yes", "no"]
+
+
+register(
+    ShowMenu,
+    ShowProgress,
+    ShowHelp,
+    Resume,
+    ChooseLanguage,
+    GiveConsent,
+    DeclineConsent,
+    ChooseCommune,
+    AskLanguage,
+    SetLanguage,
+    AskCommune,
+    OpenModule,
+    ReadAgain,
+    NextStep,
+    PreviousStep,
+    StartQuiz,
+    AnswerQuestion,
+    NextQuestion,
+    GetCertificate,
+    AskDelete,
+    ConfirmDelete,
+)

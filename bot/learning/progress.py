@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.content import Lesson
 from bot.storage.models import ModuleProgress
+from bot.storage.vocabulary import ModuleStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,7 +14,7 @@ class ModuleStanding:
     """A read-only view of one module for one resident, for menus and /progress."""
 
     module_id: str
-    status: str  # new | in_progress | completed
+    status: ModuleStatus
     percent: int
     best_score: int | None
 
@@ -35,8 +36,8 @@ def percent_done(lesson: Lesson, step_index: int, question_index: int | None) ->
 
 def standing(lesson: Lesson, progress: ModuleProgress | None) -> ModuleStanding:
     if progress is None:
-        return ModuleStanding(lesson.id, "new", 0, None)
-    if progress.status == "completed":
-        return ModuleStanding(lesson.id, "completed", 100, progress.best_score)
+        return ModuleStanding(lesson.id, ModuleStatus.NEW, 0, None)
+    if progress.status == ModuleStatus.COMPLETED:
+        return ModuleStanding(lesson.id, ModuleStatus.COMPLETED, 100, progress.best_score)
     percent = percent_done(lesson, progress.step_index, progress.question_index)
-    return ModuleStanding(lesson.id, "in_progress", percent, progress.best_score)
+    return ModuleStanding(lesson.id, ModuleStatus.IN_PROGRESS, percent, progress.best_score)

@@ -9,10 +9,31 @@ from collections.abc import Sequence
 
 from bot.config import Commune
 from bot.content import Lesson
-from bot.learning import actions
-from bot.learning.events import Button, Reply
+from bot.learning.actions import (
+    AnswerQuestion,
+    AskCommune,
+    AskLanguage,
+    ChooseCommune,
+    ChooseLanguage,
+    ConfirmDelete,
+    DeclineConsent,
+    GetCertificate,
+    GiveConsent,
+    NextQuestion,
+    NextStep,
+    OpenModule,
+    PreviousStep,
+    ReadAgain,
+    SetLanguage,
+    ShowHelp,
+    ShowMenu,
+    ShowProgress,
+    StartQuiz,
+)
 from bot.learning.progress import ModuleStanding
 from bot.learning.texts import LANGUAGE_NAMES, t
+from bot.messages import Button, Reply
+from bot.storage.vocabulary import ModuleStatus
 
 OPTION_LETTERS = "ABCD"
 BUTTON_LABEL_MAX = 60
@@ -22,8 +43,8 @@ def _label(text: str) -> str:
     return text if len(text) <= BUTTON_LABEL_MAX else text[: BUTTON_LABEL_MAX - 1].rstrip() + "…"
 
 
-def language_picker(prompt: str, action_prefix: str) -> Reply:
-    row = tuple(Button(name, f"{action_prefix}:{code}") for code, name in LANGUAGE_NAMES.items())
+def language_picker(prompt: str, action: type[ChooseLanguage] | type[SetLanguage]) -> Reply:
+    row = tuple(Button(name, action(code)) for code, name in LANGUAGE_NAMES.items())
     return Reply(prompt, (row,))
 
 
@@ -31,30 +52,30 @@ def consent(language: str) -> Reply:
     return Reply(
         t(language, "consent"),
         (
-            (Button(t(language, "consent_yes"), actions.consent_yes(language)),),
-            (Button(t(language, "consent_no"), actions.consent_no(language)),),
+            (Button(t(language, "consent_yes"), GiveConsent(language)),),
+            (Button(t(language, "consent_no"), DeclineConsent(language)),),
         ),
     )
 
 
 def commune_picker(language: str, communes: Sequence[Commune], prompt_key: str = "ask_commune") -> Reply:
-    rows = tuple((Button(_label(c.name(language)), actions.commune(c.id)),) for c in communes)
+    rows = tuple((Button(_label(c.name(language)), ChooseCommune(c.id)),) for c in communes)
     return Reply(t(language, prompt_key), rows)
 
 
 def menu(language: str, lessons: Sequence[tuple[Lesson, ModuleStanding]], resume: Lesson | None) -> Reply:
     rows: list[tuple[Button, ...]] = []
     if resume is not None:
-        rows.append((Button(_label(t(language, "btn_resume", title=resume.title)), actions.open_module(resume.id)),))
+        rows.append((Button(_label(t(language, "btn_resume", title=resume.title)), OpenModule(resume.id)),))
     for lesson, standing in lessons:
-        if standing.status == "completed":
+        if standing.status == ModuleStatus.COMPLETED:
             label = t(language, "module_done", title=lesson.title, score=standing.best_score or 0)
-        elif standing.status == "in_progress":
+        elif standing.status == ModuleStatus.IN_PROGRESS:
             label = t(language, "module_progress", title=lesson.title, percent=standing.percent)
         else:
             label = t(language, "module_new", title=lesson.title)
-        rows.append((Button(_label(label), actions.open_module(lesson.id)),))
-    rows.append((Button(t(language, "btn_progress"), actions.PROGRESS), Button(t(language, "btn_help"), actions.HELP)))
+        rows.append((Button(_label(label), OpenModule(lesson.id)),))
+    rows.append((Button(t(language, "btn_progress"), ShowProgress()), Button(t(language, "btn_help"), ShowHelp())))
     return Reply(t(language, "menu_resume" if resume else "menu"), tuple(rows))
 
 
@@ -68,12 +89,12 @@ def step(language: str, lesson: Lesson, index: int) -> Reply:
         parts.append(t(language, "step_link", link=current.link))
     navigation: list[Button] = []
     if index > 0:
-        navigation.append(Button(t(language, "btn_back"), actions.previous_step(lesson.id, index)))
+        navigation.append(Button(t(language, "btn_back"), PreviousStep(lesson.id, index)))
     if index + 1 < len(lesson.steps):
-        navigation.append(Button(t(language, "btn_continue"), actions.next_step(lesson.id, index)))
+        navigation.append(Button(t(language, "btn_continue"), NextStep(lesson.id, index)))
     else:
-        navigation.append(Button(t(language, "btn_start_quiz"), actions.start_quiz(lesson.id)))
-    return Reply("\n\n".join(parts), (tuple(navigation), (Button(t(language, "btn_menu"), actions.MENU),)))
+        navigation.append(Button(t(language, "btn_start_quiz"), StartQuiz(lesson.id)))
+    return Reply("\n\n".join(parts), (tuple(navigation), (Button(t(language, "btn_menu"), ShowMenu()),)))
 
 
 def question(language: str, lesson: Lesson, index: int, attempt: int) -> Reply:
@@ -85,10 +106,10 @@ def question(language: str, lesson: Lesson, index: int, attempt: int) -> Reply:
     lines = [f"{OPTION_LETTERS[i]}. {option}" for i, option in enumerate(asked.options)]
     text = f"{header}\n\n{asked.text}\n\n" + "\n".join(lines)
     rows = tuple(
-        (Button(_label(f"{OPTION_LETTERS[i]}. {option}"), actions.answer(lesson.id, index, attempt, i)),)
+        (Button(_label(f"{OPTION_LETTERS[i]}. {option}"), AnswerQuestion(lesson.id, index, attempt, i)),)
         for i, option in enumerate(asked.options)
     )
-    return Reply(text, (*rows, (Button(t(language, "btn_menu"), actions.MENU),)))
+    return Reply(text, (*rows, (Button(t(language, "btn_menu"), ShowMenu()),)))
 
 
 def feedback(language: str, lesson: Lesson, index: int, attempt: int, chosen: int, *, onward: bool = True) -> Reply:
@@ -108,7 +129,7 @@ def feedback(language: str, lesson: Lesson, index: int, attempt: int, chosen: in
         return Reply(text)
     last = index + 1 >= len(lesson.quiz.questions)
     button = Button(
-        t(language, "btn_see_result" if last else "btn_next_question"), actions.next_question(lesson.id, index, attempt)
+        t(language, "btn_see_result" if last else "btn_next_question"), NextQuestion(lesson.id, index, attempt)
     )
     return Reply(text, ((button,),))
 
@@ -132,39 +153,39 @@ def result(
         )
     rows: list[tuple[Button, ...]] = []
     if did_pass:
-        rows.append((Button(t(language, "btn_certificate"), actions.certificate(lesson.id)),))
+        rows.append((Button(t(language, "btn_certificate"), GetCertificate(lesson.id)),))
     if did_pass and next_lesson is not None:
         rows.append(
             (
                 Button(
                     _label(t(language, "btn_next_module", title=next_lesson.title)),
-                    actions.open_module(next_lesson.id),
+                    OpenModule(next_lesson.id),
                 ),
             )
         )
-    rows.append((Button(t(language, "btn_retry"), actions.start_quiz(lesson.id)),))
-    rows.append((Button(t(language, "btn_review"), actions.review(lesson.id)),))
-    rows.append((Button(t(language, "btn_menu"), actions.MENU),))
+    rows.append((Button(t(language, "btn_retry"), StartQuiz(lesson.id)),))
+    rows.append((Button(t(language, "btn_review"), ReadAgain(lesson.id)),))
+    rows.append((Button(t(language, "btn_menu"), ShowMenu()),))
     return Reply(text, tuple(rows))
 
 
 def progress_report(language: str, lessons: Sequence[tuple[Lesson, ModuleStanding]]) -> Reply:
     lines = [t(language, "progress_header"), ""]
     for lesson, standing in lessons:
-        if standing.status == "completed":
+        if standing.status == ModuleStatus.COMPLETED:
             lines.append(t(language, "progress_line_done", title=lesson.title, score=standing.best_score or 0))
-        elif standing.status == "in_progress":
+        elif standing.status == ModuleStatus.IN_PROGRESS:
             lines.append(t(language, "progress_line_progress", title=lesson.title, percent=standing.percent))
         else:
             lines.append(t(language, "progress_line_new", title=lesson.title))
-    done = sum(1 for _, standing in lessons if standing.status == "completed")
+    done = sum(1 for _, standing in lessons if standing.status == ModuleStatus.COMPLETED)
     lines += ["", t(language, "progress_summary", done=done, total=len(lessons))]
     rows: list[tuple[Button, ...]] = [
-        (Button(_label(t(language, "btn_certificate_of", title=lesson.title)), actions.certificate(lesson.id)),)
+        (Button(_label(t(language, "btn_certificate_of", title=lesson.title)), GetCertificate(lesson.id)),)
         for lesson, standing in lessons
-        if standing.status == "completed"
+        if standing.status == ModuleStatus.COMPLETED
     ]
-    rows.append((Button(t(language, "btn_menu"), actions.MENU),))
+    rows.append((Button(t(language, "btn_menu"), ShowMenu()),))
     return Reply("\n".join(lines), tuple(rows))
 
 
@@ -173,12 +194,12 @@ def help_screen(language: str) -> Reply:
         t(language, "help"),
         (
             (
-                Button(t(language, "btn_menu"), actions.MENU),
-                Button(t(language, "btn_progress"), actions.PROGRESS),
+                Button(t(language, "btn_menu"), ShowMenu()),
+                Button(t(language, "btn_progress"), ShowProgress()),
             ),
             (
-                Button(t(language, "btn_language"), actions.ASK_LANGUAGE),
-                Button(t(language, "btn_commune"), actions.ASK_COMMUNE),
+                Button(t(language, "btn_language"), AskLanguage()),
+                Button(t(language, "btn_commune"), AskCommune()),
             ),
         ),
     )
@@ -188,11 +209,11 @@ def delete_confirm(language: str) -> Reply:
     return Reply(
         t(language, "delete_confirm"),
         (
-            (Button(t(language, "btn_delete_yes"), actions.DELETE_YES),),
-            (Button(t(language, "btn_delete_no"), actions.DELETE_NO),),
+            (Button(t(language, "btn_delete_yes"), ConfirmDelete("yes")),),
+            (Button(t(language, "btn_delete_no"), ConfirmDelete("no")),),
         ),
     )
 
 
 def notice_with_menu_button(language: str, key: str) -> Reply:
-    return Reply(t(language, key), ((Button(t(language, "btn_menu"), actions.MENU),),))
+    return Reply(t(language, key), ((Button(t(language, "btn_menu"), ShowMenu()),),))

@@ -8,10 +8,13 @@ is drawn when asked for, from the name and result already kept.
 
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
 import unicodedata
 from dataclasses import dataclass
+
+from bot.messages import Attachment
 
 FAMILY = "DejaVu Sans"
 INK, ACCENT, MUTED = "#1b3a5c", "#2e7d32", "#5f6b76"
@@ -93,3 +96,10 @@ def render_certificate(certificate: Certificate) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
+
+
+def certificate_attachment(*, language: str, name: str | None, module_title: str, score: int, day: str) -> Attachment:
+    """The certificate as the journey hands it to a channel: drawn only when the channel sends it,
+    after the update's transaction, off the event loop."""
+    certificate = Certificate(language, name, module_title, score, day)
+    return Attachment(certificate.filename, functools.partial(render_certificate, certificate))

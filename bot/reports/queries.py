@@ -37,12 +37,13 @@ from bot.reports.figures import (
 )
 from bot.reports.privacy import K_ANONYMITY, NO_COMMUNE_ID, enough, merge_small_communes
 from bot.storage.models import Answer, ModuleProgress, Resident
+from bot.storage.vocabulary import ModuleStatus
 
 residents = Resident.__table__
 progress = ModuleProgress.__table__
 answers = Answer.__table__
 
-COMPLETED = "completed"
+COMPLETED = ModuleStatus.COMPLETED
 
 
 @dataclass(frozen=True)

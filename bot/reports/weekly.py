@@ -20,10 +20,11 @@ from bot import clock
 from bot.reports import text
 from bot.reports.figures import Report
 from bot.reports.queries import ReportContext, build_report, completions_between, monday_of, read_snapshot
-from bot.storage.models import JobRun, Resident, Role
+from bot.storage.models import JobRun, Resident
 from bot.storage.upsert import insert_for
+from bot.storage.vocabulary import Channel, Role
 
-CHANNEL = "telegram"
+CHANNEL = Channel.TELEGRAM
 JOB = "weekly-report"
 SEND_AT = time(7, 30)  # Monday, local time
 

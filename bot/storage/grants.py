@@ -14,11 +14,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage import audit
-from bot.storage.models import OfficerCommune, Resident, Role
+from bot.storage.models import OfficerCommune, Resident
 from bot.storage.roles import Actor
 from bot.storage.upsert import upsert
+from bot.storage.vocabulary import Channel, Role
 
-CHANNEL = "telegram"
+CHANNEL = Channel.TELEGRAM
 GRANTABLE = (Role.OFFICER, Role.ADMIN)
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot import clock
+from bot.storage.vocabulary import BroadcastStatus, Channel, DeliveryStatus, ModuleStatus, Role
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -63,13 +64,6 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-class Role:
-    RESIDENT = "resident"
-    OFFICER = "officer"
-    ADMIN = "admin"
-    ALL = (RESIDENT, OFFICER, ADMIN)
-
-
 class Resident(Base):
     """A person who agreed to have their progress stored. Nothing is kept before consent."""
 
@@ -77,8 +71,8 @@ class Resident(Base):
     __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_residents_channel_external"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    channel: Mapped[str] = mapped_column(String(16), default="telegram")
-    external_id: Mapped[int] = mapped_column(BigInteger)  # the Telegram user id
+    channel: Mapped[str] = mapped_column(String(16), default=Channel.TELEGRAM)
+    external_id: Mapped[int] = mapped_column(BigInteger)  # the user id on that channel
     chat_id: Mapped[int] = mapped_column(BigInteger)  # where to send; changes on ChatMigrated
     display_name: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(5), default="vi")
@@ -126,7 +120,7 @@ class ModuleProgress(Base):
 
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True)
     module_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), default="in_progress")  # in_progress | completed
+    status: Mapped[str] = mapped_column(String(16), default=ModuleStatus.IN_PROGRESS)  # never NEW
     step_index: Mapped[int] = mapped_column(Integer, default=0)
     furthest_step: Mapped[int] = mapped_column(Integer, default=0)
     question_index: Mapped[int | None] = mapped_column(Integer)  # None while reading steps
@@ -172,7 +166,7 @@ class Broadcast(Base):
     photo: Mapped[str | None] = mapped_column(String(255))  # Telegram file_id
     audience: Mapped[str] = mapped_column(String(120), default="all")
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    status: Mapped[str] = mapped_column(String(16), default=BroadcastStatus.SCHEDULED)
     total: Mapped[int] = mapped_column(Integer, default=0)
     report_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     report_message_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -189,7 +183,7 @@ class Delivery(Base):
 
     broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|unreachable|failed
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(255))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import OfficerCommune, Resident, Role
+from bot.storage.models import OfficerCommune, Resident
+from bot.storage.vocabulary import Channel, Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +38,7 @@ class Actor:
 
 
 async def actor_for(
-    session: AsyncSession, admin_ids: Sequence[int], external_id: int, channel: str = "telegram"
+    session: AsyncSession, admin_ids: Sequence[int], external_id: int, channel: str = Channel.TELEGRAM
 ) -> Actor:
     resident = await session.scalar(
         select(Resident).where(Resident.channel == channel, Resident.external_id == external_id)

@@ -30,11 +30,12 @@ from bot.config import Commune, Settings
 from bot.content import Lesson, load_catalog
 from bot.storage.db import create_engine
 from bot.storage.migrate import upgrade
-from bot.storage.models import Answer, ModuleProgress, Resident, Role
+from bot.storage.models import Answer, ModuleProgress, Resident
+from bot.storage.vocabulary import Channel, ModuleStatus, Role
 
 log = logging.getLogger(__name__)
 
-DEMO_CHANNEL = "demo"
+DEMO_CHANNEL = Channel.DEMO
 RESIDENTS_PER_CHUNK = 2_000  # ~30,000 answer rows a chunk: bounded memory, few round trips
 MAX_ATTEMPTS = 3
 
@@ -186,7 +187,7 @@ class Generator:
         row: dict[str, Any] = {
             "resident_id": resident_id,
             "module_id": module.id,
-            "status": "in_progress",
+            "status": ModuleStatus.IN_PROGRESS,
             "step_index": furthest,
             "furthest_step": furthest,
             "question_index": None,
@@ -233,7 +234,7 @@ class Generator:
             row["last_score"] = score
             row["best_score"] = max(score, row["best_score"] or 0)
             if score >= module.pass_percent:
-                row["status"] = "completed"
+                row["status"] = ModuleStatus.COMPLETED
                 row["completed_at"] = row["updated_at"]
                 return row, answers
             if rng.random() >= RETRY_AFTER_FAIL:

@@ -16,6 +16,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -27,7 +28,8 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot import clock
-from bot.channels.telegram import privileged
+from bot.actions import Action, ActionTooLong, register
+from bot.channels.telegram import callbacks, privileged
 from bot.channels.telegram.handlers import language_of, runtime_of
 from bot.reports import text
 from bot.reports.figures import Funnel, Report
@@ -45,17 +47,14 @@ from bot.reports.weekly import (
 )
 from bot.runtime import Runtime
 from bot.storage.db import create_engine, is_sqlite
-from bot.storage.models import Resident, Role
+from bot.storage.models import Resident
 from bot.storage.roles import Actor
 from bot.storage.upsert import upsert
+from bot.storage.vocabulary import Channel, Role
 
 log = logging.getLogger(__name__)
 
-PREFIX = "s1"
-SEPARATOR = "|"
-PATTERN = rf"^{PREFIX}\{SEPARATOR}"
-MAX_CALLBACK_BYTES = 64
-CHANNEL = "telegram"
+CHANNEL = Channel.TELEGRAM
 CATCH_UP_SECONDS = 3600
 CATCH_UP_FIRST = 60  # after start: let the bot settle, then catch up a missed Monday
 MONDAY = 1  # PTB 20+ numbers days cron-style: 0 is Sunday
@@ -81,21 +80,29 @@ def _refusal(update: Update, key: str) -> str:
     return REFUSALS[language_of(update)][key]
 
 
-def encode(*parts: str) -> str | None:
-    """Callback data for a drill-down button, or None if it would not fit Telegram's 64 bytes."""
-    data = SEPARATOR.join((PREFIX, *parts))
-    if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES or any(SEPARATOR in part for part in parts):
-        return None
-    return data
+@dataclass(frozen=True, slots=True)
+class StatsModule(Action, prefix="sm"):
+    """Drill into one module's funnel."""
+
+    module: str
 
 
-def decode(data: str | None) -> tuple[str, str] | None:
-    if not data or len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+@dataclass(frozen=True, slots=True)
+class StatsCommune(Action, prefix="sc"):
+    """Drill into one commune."""
+
+    commune: str
+
+
+register(StatsModule, StatsCommune)
+
+
+def _drill_button(label: str, action: Action) -> InlineKeyboardButton | None:
+    """A drill-down button, or none if an id is too long to fit Telegram's 64 bytes (never a crash)."""
+    try:
+        return callbacks.button(label, action)
+    except (ActionTooLong, ValueError):
         return None
-    parts = data.split(SEPARATOR)
-    if len(parts) != 3 or parts[0] != PREFIX or parts[1] not in ("m", "c") or not parts[2]:
-        return None
-    return parts[1], parts[2]
 
 
 # -- who is asking -----------------------------------------------------------------------------------------
@@ -139,16 +146,16 @@ async def _report(runtime: Runtime, scope: frozenset[str] | None) -> Report:
 
 def _drill_keyboard(report: Report, communes: bool) -> InlineKeyboardMarkup | None:
     buttons = [
-        InlineKeyboardButton(f"📘 {m.title}", callback_data=data)
-        for m in report.modules
-        if m.started and (data := encode("m", m.id))
+        button for m in report.modules if m.started and (button := _drill_button(f"📘 {m.title}", StatsModule(m.id)))
     ]
     if communes:
         # Merged small communes and "no commune yet" are not places one can drill into.
         buttons += [
-            InlineKeyboardButton(f"🏘 {c.name}", callback_data=data)
+            button
             for c in report.communes
-            if c.id not in (SMALL_ID, NO_COMMUNE_ID) and c.residents and (data := encode("c", c.id))
+            if c.id not in (SMALL_ID, NO_COMMUNE_ID)
+            and c.residents
+            and (button := _drill_button(f"🏘 {c.name}", StatsCommune(c.id)))
         ]
     rows = [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
     return InlineKeyboardMarkup(rows) if rows else None
@@ -185,12 +192,15 @@ async def on_drill(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if actor is None:
         return
     runtime = runtime_of(context)
-    parsed = decode(query.data)
+    parsed = callbacks.decode(query.data)
     known_communes = {c.id for c in runtime.settings.communes}
-    if parsed is None:
+    if isinstance(parsed, StatsCommune):
+        kind, value = "c", parsed.commune
+    elif isinstance(parsed, StatsModule):
+        kind, value = "m", parsed.module
+    else:
         await privileged.say(update, context, _refusal(update, "stale"))
         return
-    kind, value = parsed
     if kind == "c" and value not in known_communes:
         await privileged.say(update, context, _refusal(update, "stale"))
         return
@@ -398,7 +408,7 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("stats", on_stats, filters=private))
     application.add_handler(CommandHandler("export", on_export, filters=private))
     application.add_handler(CommandHandler("weeklyreport", on_weekly_toggle, filters=private))
-    application.add_handler(CallbackQueryHandler(on_drill, pattern=PATTERN))
+    application.add_handler(CallbackQueryHandler(on_drill, pattern=callbacks.matching(StatsModule, StatsCommune)))
 
 
 async def on_startup(application: Application) -> None:

@@ -10,26 +10,37 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import select
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
+from bot.actions import Action, register
 from bot.broadcast import service, views
 from bot.broadcast.outbox import CANCELLED, DONE, FAILED, PAUSED, SCHEDULED, SENDING
 from bot.broadcast.sender import Sender
 from bot.broadcast.texts import t
-from bot.channels.telegram import privileged
+from bot.channels.telegram import callbacks
 from bot.runtime import Runtime
 from bot.storage.models import Resident
 
 log = logging.getLogger(__name__)
 SENDER = "broadcast_sender"
 
-# Control verbs in officer buttons: b1|<verb>|<broadcast id>
+# What an officer's button does to a broadcast.
 PAUSE, RESUME, CANCEL, RESEND, SHOW, UPDATE = "p", "r", "c", "f", "s", "u"
-CONTROLS = (PAUSE, RESUME, CANCEL, RESEND, SHOW, UPDATE)
+ControlVerb = Literal["p", "r", "c", "f", "s", "u"]
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastControl(Action, prefix="bc"):
+    verb: ControlVerb
+    broadcast: int
+
+
+register(BroadcastControl)
 
 
 @dataclass
@@ -84,8 +95,8 @@ def report_markup(report: service.Report, language: str) -> InlineKeyboardMarkup
     return InlineKeyboardMarkup(rows)
 
 
-def _control(label: str, verb: str, broadcast_id: int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=privileged.encode(verb, broadcast_id))
+def _control(label: str, verb: ControlVerb, broadcast_id: int) -> InlineKeyboardButton:
+    return callbacks.button(label, BroadcastControl(verb, broadcast_id))
 
 
 async def refresh_progress(application: Application, broadcast_id: int, language: str | None = None) -> None:

@@ -19,19 +19,19 @@ from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import clock
+from bot.actions import Action, register
 from bot.broadcast import audience as audiences
 from bot.broadcast import service, views
 from bot.broadcast.content import CAPTION_MAX, LESSON, PHOTO, TEXT, TEXT_MAX, Content, ContentError, render
 from bot.broadcast.schedule import ScheduleError, local_text, parse_local, parse_quiet_hours
 from bot.broadcast.texts import t
 from bot.channels.telegram import broadcast_progress as progress
-from bot.channels.telegram import privileged
+from bot.channels.telegram import callbacks, privileged
 from bot.channels.telegram.handlers import language_of, runtime_of
 from bot.channels.telegram.keyboards import inline_keyboard
 from bot.storage.roles import Actor
 
 DRAFT = "broadcast_draft"
-WIZARD = "w"  # first part of every wizard button: b1|w|<nonce>|<verb>|<value>
 INACTIVE_DAYS = (7, 14, 30, 60)
 
 # Steps, and the button verb each step accepts.
@@ -53,6 +53,18 @@ INPUT_STEPS = (TEXT_INPUT, PHOTO_INPUT, TIME_INPUT)
 CANCEL = "x"
 
 
+@dataclass(frozen=True, slots=True)
+class WizardPress(Action, prefix="bw"):
+    """A wizard button: the draft it belongs to, the step's verb, the value chosen ("-" for none)."""
+
+    nonce: str
+    verb: str
+    value: str
+
+
+register(WizardPress)
+
+
 @dataclass
 class Draft:
     nonce: str
@@ -71,7 +83,7 @@ class Draft:
 
 
 def _button(draft: Draft, label: str, verb: str, value: str = "-") -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=privileged.encode(WIZARD, draft.nonce, verb, value))
+    return callbacks.button(label, WizardPress(draft.nonce, verb, value))
 
 
 def _keyboard(draft: Draft, rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
@@ -200,13 +212,12 @@ async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Dr
 # -- buttons ------------------------------------------------------------------------------------------------
 
 
-async def on_press(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, nonce: str, verb: str, value: str
-) -> None:
+async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, press: WizardPress) -> None:
     query = update.callback_query
     assert query is not None and context.user_data is not None
+    verb, value = press.verb, press.value
     draft: Draft | None = context.user_data.get(DRAFT)
-    if draft is None or draft.nonce != nonce:
+    if draft is None or draft.nonce != press.nonce:
         await query.answer(t(language_of(update), "stale"))
         return
     if verb == CANCEL:

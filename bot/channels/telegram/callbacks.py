@@ -1,36 +1,35 @@
-"""Callback data: a version prefix around an engine action, kept under Telegram's 64-byte limit.
+"""Telegram's side of the one action codec (`bot.actions`): every inline button the bot makes, the
+learner's, the officer's and the admin's, is packed here, against Telegram's 64-byte limit.
 
-The version lets a future change of the action vocabulary recognise buttons on old messages and
-answer them as stale instead of misreading them. The data is never trusted: the engine checks every
-action against the learner's state.
+Handlers pick their buttons by type (`matching`), so no two handlers ever read the same data, and
+nothing decoded is trusted: each handler checks the action against the person's state and role.
 """
 
 from __future__ import annotations
 
-VERSION = "1"
-SEPARATOR = "|"
-MAX_BYTES = 64
+from collections.abc import Callable
+
+from telegram import InlineKeyboardButton
+from telegram.constants import InlineKeyboardButtonLimit
+
+from bot import actions
+from bot.actions import Action
+
+MAX_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 
 
-class CallbackTooLong(ValueError):
-    pass
+def encode(action: Action) -> str:
+    return actions.encode(action, MAX_BYTES)
 
 
-def encode(action: str) -> str:
-    data = f"{VERSION}{SEPARATOR}{action}"
-    if len(data.encode("utf-8")) > MAX_BYTES:
-        raise CallbackTooLong(f"callback data over {MAX_BYTES} bytes: {data!r}")
-    return data
+def decode(data: object) -> Action | None:
+    return actions.decode(data, MAX_BYTES) if isinstance(data, str) else None
 
 
-def decode(data: str | None) -> str | None:
-    """The action inside, or None for data from another version, another handler or a forgery."""
-    if not data or len(data.encode("utf-8")) > MAX_BYTES:
-        return None
-    version, separator, action = data.partition(SEPARATOR)
-    if version != VERSION or not separator or not action:
-        return None
-    return action
+def button(label: str, action: Action) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=encode(action))
 
 
-PATTERN = rf"^{VERSION}\{SEPARATOR}"
+def matching(*types: type[Action]) -> Callable[[object], bool]:
+    """A CallbackQueryHandler pattern: this button's data decodes to one of these action types."""
+    return lambda data: isinstance(decode(data), types)

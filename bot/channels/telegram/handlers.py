@@ -25,15 +25,15 @@ from telegram.ext import (
 )
 
 from bot import clock
-from bot.channels.telegram import callbacks
 from bot.channels.telegram.keyboards import inline_keyboard
-from bot.learning.events import Event, EventKind, Outcome, UserKey
 from bot.learning.texts import t
+from bot.messages import Event, EventKind, Outcome, UserKey
 from bot.runtime import Runtime
 from bot.storage.models import Resident
+from bot.storage.vocabulary import Channel
 
 log = logging.getLogger(__name__)
-CHANNEL = "telegram"
+CHANNEL = Channel.TELEGRAM
 TEXT_PAYLOAD_MAX = 200  # the engine never needs more of a free-text message than this
 
 
@@ -136,9 +136,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_chat is not None and update.effective_chat.type != ChatType.PRIVATE:
         await query.answer(t(language_of(update), "private_only", link=f"@{context.bot.username}"))
         return
-    # An undecodable button still goes to the engine, which answers it as stale and shows where we are.
-    action = callbacks.decode(query.data) or "?"
-    await run_engine(update, context, EventKind.ACTION, action)
+    # Undecodable data still goes to the engine, which answers it as stale and shows where they are.
+    await run_engine(update, context, EventKind.ACTION, query.data or "")
 
 
 async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -20,7 +20,8 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.runtime import Runtime
-from bot.storage.models import Resident, Role
+from bot.storage.models import Resident
+from bot.storage.vocabulary import Channel, Role
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ async def privileged_chats(runtime: Runtime) -> dict[int, tuple[str, str]]:
     async with runtime.sessions() as session:
         rows = await session.execute(
             select(Resident.external_id, Resident.chat_id, Resident.role, Resident.language).where(
-                Resident.channel == "telegram",
+                Resident.channel == Channel.TELEGRAM,
                 or_(Resident.role.in_((Role.OFFICER, Role.ADMIN)), Resident.external_id.in_(admin_ids)),
             )
         )

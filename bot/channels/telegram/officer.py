@@ -25,7 +25,7 @@ from bot.broadcast.sender import Sender, default_workers
 from bot.broadcast.texts import t
 from bot.channels.telegram import broadcast_progress as progress
 from bot.channels.telegram import broadcast_wizard as wizard
-from bot.channels.telegram import privileged
+from bot.channels.telegram import callbacks, privileged
 from bot.channels.telegram.handlers import language_of, runtime_of
 from bot.channels.telegram.traffic import INTERACTIVE_TRAFFIC, CountingRequest
 from bot.channels.telegram.transport import TelegramTransport, sender_bot
@@ -51,25 +51,23 @@ async def on_broadcasts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 def _report_button(report: service.Report, language: str) -> InlineKeyboardButton:
-    data = privileged.encode(progress.SHOW, report.id)
-    return InlineKeyboardButton(views.list_line(report, language), callback_data=data)
+    return callbacks.button(views.list_line(report, language), progress.BroadcastControl(progress.SHOW, report.id))
 
 
 async def on_officer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Every "b1|..." button: the wizard's and the controls'."""
+    """Every officer's button: the wizard's and the broadcast controls'."""
     query = update.callback_query
     assert query is not None
     actor = await privileged.require_officer(update, context)  # the role first: a resident hears only no
     if actor is None:
         return
-    parts = privileged.decode(query.data) or [""]
-    if parts[0] == wizard.WIZARD and len(parts) == 4:
-        await wizard.on_press(update, context, actor, parts[1], parts[2], parts[3])
-        return
-    if parts[0] in progress.CONTROLS and len(parts) == 2 and parts[1].isdigit() and len(parts[1]) < 10:
-        await _control(update, context, actor, parts[0], int(parts[1]))
-        return
-    await privileged.refuse(update, context, "stale")
+    action = callbacks.decode(query.data)
+    if isinstance(action, wizard.WizardPress):
+        await wizard.on_press(update, context, actor, action)
+    elif isinstance(action, progress.BroadcastControl):
+        await _control(update, context, actor, action.verb, action.broadcast)
+    else:
+        await privileged.refuse(update, context, "stale")
 
 
 async def _control(
@@ -194,4 +192,8 @@ def register(application: Application) -> None:
     application.add_handler(MessageHandler(private & (filters.TEXT | filters.PHOTO), wizard.on_input), group=-1)
     application.add_handler(CommandHandler("broadcast", wizard.start, filters=private))
     application.add_handler(CommandHandler("broadcasts", on_broadcasts, filters=private))
-    application.add_handler(CallbackQueryHandler(on_officer_button, pattern=privileged.PATTERN))
+    application.add_handler(
+        CallbackQueryHandler(
+            on_officer_button, pattern=callbacks.matching(wizard.WizardPress, progress.BroadcastControl)
+        )
+    )

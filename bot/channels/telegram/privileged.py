@@ -1,7 +1,5 @@
-"""What every privileged handler shares: the server-side role check, the polite refusal, and the
-callback codec of officer buttons ("b1|..."), separate from the residents' "1|..." so that neither can
-be mistaken for the other. Officer button data is never trusted: it is parsed strictly and every press
-checks the role again."""
+"""What every privileged handler shares: the server-side role check and the polite refusal. Officer
+buttons are typed actions (`bot.actions`) like the residents'; every press checks the role again."""
 
 from __future__ import annotations
 
@@ -19,27 +17,6 @@ from bot.channels.telegram.handlers import language_of, runtime_of
 from bot.storage.roles import Actor, actor_for
 
 log = logging.getLogger(__name__)
-PREFIX = "b1"
-SEPARATOR = "|"
-MAX_BYTES = 64
-PATTERN = rf"^{PREFIX}\{SEPARATOR}"
-
-
-def encode(*parts: str | int) -> str:
-    data = SEPARATOR.join((PREFIX, *(str(part) for part in parts)))
-    if len(data.encode("utf-8")) > MAX_BYTES or any(SEPARATOR in str(part) for part in parts):
-        raise ValueError(f"officer callback data too long or malformed: {data!r}")
-    return data
-
-
-def decode(data: str | None) -> list[str] | None:
-    """The parts after the prefix, or None for anything else (another version, a forgery)."""
-    if not data or len(data.encode("utf-8")) > MAX_BYTES:
-        return None
-    prefix, *parts = data.split(SEPARATOR)
-    if prefix != PREFIX or not parts or not parts[0]:
-        return None
-    return parts
 
 
 async def actor_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Actor | None:

@@ -20,7 +20,7 @@ from bot.channels.telegram.aiohttp_request import make_request
 from bot.channels.telegram.app import file_base_url
 from bot.channels.telegram.keyboards import inline_keyboard
 from bot.config import Settings
-from bot.learning.events import Reply
+from bot.messages import Reply
 
 UNREACHABLE_BAD_REQUESTS = ("chat not found", "user not found", "peer_id_invalid", "chat_id is empty")
 REASON_MAX = 120

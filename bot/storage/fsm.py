@@ -1,9 +1,11 @@
 """The conversation-state storage interface, shaped like aiogram's `BaseStorage`.
 
-The engine only talks to this interface; `bot.storage.fsm_sql` backs it with SQLAlchemy, so a Redis or
-in-memory storage could stand in without touching the journey. The methods are aiogram's, but
-synchronous: the engine runs each update's whole transaction in one call (on SQLite, on a thread of
-its own), so the storage is called inside that transaction rather than awaited piece by piece.
+The journey talks to this interface only; `bot.storage.fsm_sql` backs it with SQLAlchemy, so a Redis or
+in-memory storage could stand in without touching the flows. The methods are aiogram's, but
+synchronous: each update's whole transaction runs in one call (on SQLite, on a thread of its own), so
+the storage is called inside that transaction rather than awaited piece by piece. One method is ours:
+`flush`, which writes what changed once at the end of the update, so that setting the state and the
+data costs one statement, not two.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any
 
-from bot.learning.events import UserKey
+from bot.messages import UserKey
 
 
 class FsmStorage(ABC):
@@ -33,6 +35,9 @@ class FsmStorage(ABC):
         self.set_data(key, merged)
         return merged
 
-    def clear(self, key: UserKey) -> None:
-        self.set_state(key, None)
-        self.set_data(key, {})
+    @abstractmethod
+    def clear(self, key: UserKey) -> None: ...
+
+    @abstractmethod
+    def flush(self) -> None:
+        """Write what changed since it was read (a storage that writes at once does nothing here)."""

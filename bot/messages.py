@@ -1,10 +1,14 @@
-"""The plain values a channel hands to the engine and gets back."""
+"""The plain values a channel hands to the core and gets back: who is talking, what they did, what to
+say. Neutral ground: the learning journey, the broadcast sender, storage and every channel import it,
+and it imports none of them (only the action codec's base type)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from bot.actions import Action
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +23,7 @@ class UserKey:
 
 class EventKind(StrEnum):
     COMMAND = "command"  # payload: the command name without slash, e.g. "start"
-    ACTION = "action"  # payload: an action string from a Button
+    ACTION = "action"  # payload: a button's data as it came back (bot.actions.encode), decoded by the core
     TEXT = "text"  # payload: what the person typed
     MEDIA = "media"  # payload: what kind (sticker, photo, voice, ...)
 
@@ -36,7 +40,7 @@ class Event:
 @dataclass(frozen=True, slots=True)
 class Button:
     label: str
-    action: str
+    action: Action  # typed; each channel packs it with bot.actions.encode
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,81 @@
+"""A resident's own data: /mydata shows what is stored, /deleteme erases it after a confirmation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.learning import screens
+from bot.learning.actions import AskDelete, ConfirmDelete, ShowMenu
+from bot.learning.flows.common import as_edit
+from bot.learning.flows.menu import menu_screen
+from bot.learning.router import Router
+from bot.learning.states import Privacy
+from bot.learning.texts import t
+from bot.learning.turn import StaleAction, Turn
+from bot.messages import Button, Outcome, Reply
+from bot.storage.vocabulary import ModuleStatus
+
+router = Router("privacy")
+
+
+@router.command("mydata")
+def on_my_data(turn: Turn, command: str) -> Outcome:
+    return Outcome([my_data(turn)])
+
+
+def my_data(turn: Turn) -> Reply:
+    resident, language = turn.me, turn.language
+    progress = turn.progress()
+    commune = turn.journey.commune(resident.commune_id)
+    text = t(
+        language,
+        "mydata",
+        name=resident.display_name or t(language, "none"),
+        lang_name="Tiếng Việt" if resident.language == "vi" else "English",
+        commune=commune.name(language) if commune else t(language, "none"),
+        consent=_local(turn, resident.consent_at),
+        last_seen=_local(turn, resident.last_seen_at),
+        role=t(language, f"role_{resident.role}"),
+        started=len(progress),
+        completed=sum(1 for p in progress.values() if p.status == ModuleStatus.COMPLETED),
+        answers=turn.learners.answer_count(resident.id),
+    )
+    buttons = (
+        (Button(t(language, "btn_delete_data"), AskDelete()),),
+        (Button(t(language, "btn_menu"), ShowMenu()),),
+    )
+    return Reply(text, buttons)
+
+
+def _local(turn: Turn, moment: datetime | None) -> str:
+    return moment.astimezone(turn.journey.timezone).strftime("%d/%m/%Y %H:%M") if moment else "-"
+
+
+@router.command("deleteme")
+def on_delete_me(turn: Turn, command: str) -> Outcome:
+    return ask_delete(turn, AskDelete())
+
+
+@router.action(AskDelete)
+def ask_delete(turn: Turn, action: AskDelete) -> Outcome:
+    turn.move("ask_delete")
+    return Outcome([screens.delete_confirm(turn.language)])
+
+
+@router.action(ConfirmDelete)
+def confirm_delete(turn: Turn, action: ConfirmDelete) -> Outcome:
+    if turn.state != Privacy.DELETE_CONFIRM:
+        raise StaleAction("delete")
+    language = turn.language
+    if action.answer == "no":
+        turn.move("open_menu")
+        return Outcome([as_edit(Reply(t(language, "delete_cancelled"))), menu_screen(turn)])
+    turn.move("confirm_delete")
+    turn.learners.forget(turn.me.id)
+    turn.resident = None
+    return Outcome([as_edit(Reply(t(language, "deleted")))])
+
+
+@router.screen(Privacy.DELETE_CONFIRM)
+def delete_screen(turn: Turn) -> list[Reply]:
+    return [screens.delete_confirm(turn.language)]

@@ -1,0 +1,50 @@
+"""The words the database stores, defined once. Every package that reads or writes these values (the
+journey, reports, broadcasts, the demo seed, the channels) uses these enums, never the bare strings.
+
+They are `StrEnum`s, so a member is the very string stored and compares equal to it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    """Where a person talks to the bot; residents are keyed by (channel, that channel's user id)."""
+
+    TELEGRAM = "telegram"
+    ZALO = "zalo"
+    CONSOLE = "console"  # the terminal chat (`python -m bot chat`)
+    DEMO = "demo"  # synthetic residents from `seed-demo`; never sent anything
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"
+    OFFICER = "officer"
+    ADMIN = "admin"
+
+
+class ModuleStatus(StrEnum):
+    """Where a resident stands in one module. NEW is never stored: it is the absence of a progress row."""
+
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+class BroadcastStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    PAUSED = "paused"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class DeliveryStatus(StrEnum):
+    """One outbox row: one message to one resident."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    UNREACHABLE = "unreachable"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
