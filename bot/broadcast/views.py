@@ -11,10 +11,10 @@ from bot.broadcast.content import LESSON, PHOTO, Content
 from bot.broadcast.outbox import CANCELLED, FAILED, PENDING, SCHEDULED, SENDING, SENT, UNREACHABLE
 from bot.broadcast.schedule import local_text
 from bot.broadcast.service import CommuneDelivery, Report
-from bot.broadcast.texts import t
 from bot.config import Commune
 from bot.content import Catalog
 from bot.reports.privacy import SMALL_ID
+from bot.texts import t
 
 BAR_CELLS = 6
 COMMUNES_SHOWN = 12  # a district has a dozen or two; more would not fit one phone screen

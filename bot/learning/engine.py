@@ -21,11 +21,11 @@ from bot.learning.flows.common import as_edit
 from bot.learning.place import Place
 from bot.learning.router import Router, merge
 from bot.learning.states import LEARNING, REGISTERED, Menu, Onboarding
-from bot.learning.texts import t
 from bot.learning.turn import Journey, StaleAction, Turn
 from bot.messages import Event, EventKind, Outcome, Reply
 from bot.storage.learners import Learners
 from bot.storage.transactions import TransactionRunner
+from bot.texts import t
 
 LAST_SEEN_PRECISION = timedelta(minutes=5)
 

@@ -31,9 +31,9 @@ from bot.learning.actions import (
     StartQuiz,
 )
 from bot.learning.progress import ModuleStanding
-from bot.learning.texts import LANGUAGE_NAMES, t
 from bot.messages import Button, Reply
 from bot.storage.vocabulary import ModuleStatus
+from bot.texts import LANGUAGE_NAMES, t
 
 OPTION_LETTERS = "ABCD"
 BUTTON_LABEL_MAX = 60

@@ -15,33 +15,11 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.messages import Attachment
+from bot.texts import t
 
 FAMILY = "DejaVu Sans"
 INK, ACCENT, MUTED = "#1b3a5c", "#2e7d32", "#5f6b76"
 WIDTH, HEIGHT, DPI = 11.0, 7.8, 110  # inches: about 1210 x 860 pixels, readable on a phone
-
-TEXTS = {
-    "vi": {
-        "title": "GIẤY CHỨNG NHẬN",
-        "subtitle": "Hoàn thành bài học kỹ năng số",
-        "certifies": "Chứng nhận",
-        "completed": "đã học xong và làm đạt bài kiểm tra của bài",
-        "score": "Kết quả: {score}% · Ngày {day}",
-        "issuer": "Trợ lý học kỹ năng số · Thái Nguyên",
-        "note": "Ghi nhận việc tự học trên trợ lý; không phải văn bằng, chứng chỉ của cơ quan nhà nước.",
-        "nobody": "Học viên",
-    },
-    "en": {
-        "title": "CERTIFICATE",
-        "subtitle": "of completing a digital-skills lesson",
-        "certifies": "This certifies that",
-        "completed": "has studied and passed the quiz of the lesson",
-        "score": "Score: {score}% · {day}",
-        "issuer": "Digital-skills assistant · Thái Nguyên",
-        "note": "A record of self-study with the assistant; not a state diploma or certificate.",
-        "nobody": "Learner",
-    },
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +50,9 @@ def render_certificate(certificate: Certificate) -> bytes:
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
-    texts = TEXTS.get(certificate.language, TEXTS["vi"])
+    def words(key: str, **values: object) -> str:
+        return t(certificate.language, f"cert_{key}", **values)
+
     figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI, facecolor="white")
     FigureCanvasAgg(figure)
     # Two frames, the outer in the accent colour, as on the certificates people know.
@@ -82,17 +62,17 @@ def render_certificate(certificate: Certificate) -> bytes:
     def line(y: float, text: str, size: float, color: str = INK, weight: str = "normal") -> None:
         figure.text(0.5, y, text, ha="center", va="center", fontsize=size, color=color, weight=weight, family=FAMILY)
 
-    line(0.86, texts["title"], 34, ACCENT, "bold")
-    line(0.78, texts["subtitle"], 17, MUTED)
-    line(0.67, texts["certifies"], 16)
-    line(0.58, printable_name(certificate.name) or texts["nobody"], 30, INK, "bold")
-    line(0.48, texts["completed"], 16)
+    line(0.86, words("title"), 34, ACCENT, "bold")
+    line(0.78, words("subtitle"), 17, MUTED)
+    line(0.67, words("certifies"), 16)
+    line(0.58, printable_name(certificate.name) or words("nobody"), 30, INK, "bold")
+    line(0.48, words("completed"), 16)
     title_lines = textwrap.wrap(f"«{certificate.module_title}»", width=42) or [""]
     for offset, part in enumerate(title_lines[:2]):
         line(0.39 - offset * 0.065, part, 24, ACCENT, "bold")
-    line(0.24, texts["score"].format(score=certificate.score, day=certificate.day), 16)
-    line(0.15, texts["issuer"], 13, MUTED)
-    line(0.09, texts["note"], 10, MUTED)
+    line(0.24, words("score", score=certificate.score, day=certificate.day), 16)
+    line(0.15, words("issuer"), 13, MUTED)
+    line(0.09, words("note"), 10, MUTED)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()

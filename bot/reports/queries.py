@@ -38,6 +38,7 @@ from bot.reports.figures import (
 from bot.reports.privacy import K_ANONYMITY, NO_COMMUNE_ID, enough, merge_small_communes
 from bot.storage.models import Answer, ModuleProgress, Resident
 from bot.storage.vocabulary import ModuleStatus
+from bot.texts import t
 
 residents = Resident.__table__
 progress = ModuleProgress.__table__
@@ -57,13 +58,13 @@ class ReportContext:
 
     def commune_name(self, commune_id: str) -> str:
         if commune_id == NO_COMMUNE_ID:
-            return "Chưa chọn xã" if self.language == "vi" else "No commune yet"
+            return t(self.language, "scope_no_commune")
         found = next((c for c in self.communes if c.id == commune_id), None)
         return found.name(self.language) if found else commune_id
 
     def scope_name(self, scope: frozenset[str] | None) -> str:
         if scope is None:
-            return "Toàn huyện" if self.language == "vi" else "Whole district"
+            return t(self.language, "scope_district")
         return ", ".join(self.commune_name(c) for c in sorted(scope, key=self._commune_order))
 
     def _commune_order(self, commune_id: str) -> tuple[int, str]:

@@ -14,8 +14,9 @@ from bot.reports.queries import ReportContext, build_report, read_snapshot
 from bot.storage.models import AuditLog
 
 
-def context_for(settings: Settings, catalog: Catalog) -> ReportContext:
-    return ReportContext(catalog=catalog, communes=settings.communes, tz=settings.tz, language="vi")
+def context_for(settings: Settings, catalog: Catalog, language: str = "vi") -> ReportContext:
+    """Figures named in `language`: Vietnamese for exports and the command line, the reader's own in chat."""
+    return ReportContext(catalog=catalog, communes=settings.communes, tz=settings.tz, language=language)
 
 
 async def load_report(

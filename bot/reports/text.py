@@ -1,7 +1,5 @@
-"""Reports as short Vietnamese text: for Telegram (one phone screen or two) and the terminal.
-
-Admins report upward in Vietnamese, so the admin side speaks Vietnamese only, with Vietnamese number
-formatting (1.234 thousands, 36,6% decimals).
+"""Reports as short text, for Telegram (one phone screen or two) and the terminal, in the reader's
+language. Vietnamese formats numbers as 1.234 and 36,6%; English as 1,234 and 36.6%.
 """
 
 from __future__ import annotations
@@ -10,37 +8,43 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.reports.figures import Funnel, ModuleFigures, Report
+from bot.texts import t
 
 HARDEST_SHOWN = 3
+_SEPARATORS = {"vi": (".", ","), "en": (",", ".")}  # thousands, decimal
 
 
-def number(value: int | None) -> str:
-    return "—" if value is None else f"{value:,}".replace(",", ".")
+def number(value: int | None, language: str = "vi") -> str:
+    if value is None:
+        return "—"
+    thousands, _ = _SEPARATORS.get(language, _SEPARATORS["vi"])
+    return f"{value:,}".replace(",", thousands)
 
 
-def decimal(value: float | None, digits: int = 1) -> str:
+def decimal(value: float | None, digits: int = 1, language: str = "vi") -> str:
     if value is None:
         return "—"
     text = f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0f}"
-    return text.replace(".", ",")
+    _, point = _SEPARATORS.get(language, _SEPARATORS["vi"])
+    return text.replace(".", point)
 
 
-def percent(share: float | None) -> str:
-    return "—" if share is None else f"{decimal(100 * share)}%"
+def percent(share: float | None, language: str = "vi") -> str:
+    return "—" if share is None else f"{decimal(100 * share, language=language)}%"
 
 
-def share(part: int, whole: int) -> str:
-    return percent(part / whole) if whole else "—"
+def share(part: int, whole: int, language: str = "vi") -> str:
+    return percent(part / whole, language) if whole else "—"
 
 
-def duration(minutes: float | None) -> str:
+def duration(minutes: float | None, language: str = "vi") -> str:
     if minutes is None:
         return "—"
     if minutes < 90:
-        return f"{decimal(minutes, 0)} phút"
+        return t(language, "minutes", value=decimal(minutes, 0, language))
     if minutes < 48 * 60:
-        return f"{decimal(minutes / 60)} giờ"
-    return f"{decimal(minutes / 1440)} ngày"
+        return t(language, "hours", value=decimal(minutes / 60, language=language))
+    return t(language, "days_count", value=decimal(minutes / 1440, language=language))
 
 
 def local_time(moment: datetime, tz: ZoneInfo) -> str:
@@ -51,100 +55,121 @@ def short_date(day: date) -> str:
     return day.strftime("%d/%m")
 
 
-def summary(report: Report, tz: ZoneInfo) -> str:
+def summary(report: Report, tz: ZoneInfo, language: str = "vi") -> str:
     """The /stats and `stats` summary: who is learning, which modules, where, what is hard."""
-    head = report.headline
+    head, n = report.headline, lambda value: number(value, language)
     lines = [
-        f"📊 Thống kê học kỹ năng số · {report.scope_name}",
+        t(language, "stats_title", scope=report.scope_name),
         f"🕒 {local_time(report.generated_at, tz)}",
         "",
-        f"👥 Người học (đã đồng ý): {number(head.residents)}",
+        t(language, "stats_residents", count=n(head.residents)),
     ]
     if report.suppressed:
-        lines += ["", f"🔒 Dưới {report.k} người học: không hiển thị chi tiết để bảo vệ riêng tư."]
+        lines += ["", t(language, "stats_suppressed", k=report.k)]
         return "\n".join(lines)
     lines += [
-        f"🟢 Hoạt động 7 ngày: {number(head.active_7d)} · 30 ngày: {number(head.active_30d)}",
-        f"🆕 Mới trong 7 ngày: {number(head.new_7d)}",
-        f"📵 Không liên lạc được: {number(head.unreachable)}",
+        t(language, "stats_active", week=n(head.active_7d), month=n(head.active_30d)),
+        t(language, "stats_new", count=n(head.new_7d)),
+        t(language, "stats_unreachable", count=n(head.unreachable)),
         "",
-        "📚 Bài học: bắt đầu → hoàn thành (tỉ lệ) · điểm TB",
+        t(language, "stats_modules"),
     ]
-    lines += [_module_line(module) for module in report.modules]
+    lines += [_module_line(module, language) for module in report.modules]
     if report.communes:
-        lines += ["", "🏘 Theo xã: người học · lượt hoàn thành"]
-        lines += [f"• {c.name}: {number(c.residents)} · {number(sum(c.completions.values()))}" for c in report.communes]
+        lines += ["", t(language, "stats_communes")]
+        lines += [f"• {c.name}: {n(c.residents)} · {n(sum(c.completions.values()))}" for c in report.communes]
     hardest = report.hardest(HARDEST_SHOWN)
     if hardest:
-        lines += ["", "❓ Câu khó nhất (tỉ lệ trả lời đúng):"]
+        lines += ["", t(language, "stats_hardest")]
         for question in hardest:
-            lines.append(f"• {question.module_title}, câu {question.number}: {percent(question.share_right)} đúng")
+            right = percent(question.share_right, language)
+            lines.append(
+                t(language, "stats_hard_line", title=question.module_title, number=question.number, share=right)
+            )
             if question.wrong_option_text:
-                lines.append(f"   hay chọn nhầm: «{question.wrong_option_text}»")
+                lines.append(t(language, "stats_often_wrong", option=question.wrong_option_text))
     return "\n".join(lines)
 
 
-def _module_line(module: ModuleFigures) -> str:
-    score = f" · {decimal(module.avg_score)}" if module.avg_score is not None else ""
+def _module_line(module: ModuleFigures, language: str) -> str:
+    score = f" · {decimal(module.avg_score, language=language)}" if module.avg_score is not None else ""
+    rate = percent(module.completion_rate, language) if module.started else "—"
     return (
-        f"• {module.title}: {number(module.started)} → {number(module.completed)} "
-        f"({percent(module.completion_rate) if module.started else '—'}){score}"
+        f"• {module.title}: {number(module.started, language)} → {number(module.completed, language)} ({rate}){score}"
     )
 
 
-def module_detail(report: Report, module_id: str, tz: ZoneInfo) -> str:
+def module_detail(report: Report, module_id: str, tz: ZoneInfo, language: str = "vi") -> str:
     """One module: totals, scores, time to complete, the drop-off funnel, its hardest questions."""
     module, funnel = report.module(module_id), report.funnel(module_id)
     if report.suppressed or module is None:
-        return summary(report, tz)
+        return summary(report, tz, language)
+    rate = percent(module.completion_rate, language) if module.started else "—"
     lines = [
         f"📘 {module.title} · {report.scope_name}",
-        f"Bắt đầu {number(module.started)} · Hoàn thành {number(module.completed)} "
-        f"({percent(module.completion_rate) if module.started else '—'})",
-        f"Điểm TB {decimal(module.avg_score)} · trung vị {decimal(module.median_score)}",
-        f"Thời gian hoàn thành (trung vị): {duration(module.median_minutes_to_complete)}",
+        t(
+            language,
+            "module_started_completed",
+            started=number(module.started, language),
+            completed=number(module.completed, language),
+            rate=rate,
+        ),
+        t(
+            language,
+            "module_scores",
+            average=decimal(module.avg_score, language=language),
+            median=decimal(module.median_score, language=language),
+        ),
+        t(language, "module_time", duration=duration(module.median_minutes_to_complete, language)),
     ]
     if funnel is not None and funnel.started:
-        lines += ["", "🔻 Đi được đến đâu (số người · so với số bắt đầu):"]
-        lines += funnel_lines(funnel)
+        lines += ["", t(language, "module_funnel")]
+        lines += funnel_lines(funnel, language)
     hardest = report.hardest(HARDEST_SHOWN, module_id=module_id)
     if hardest:
-        lines += ["", "❓ Câu khó nhất:"]
+        lines += ["", t(language, "module_hardest")]
         for question in hardest:
-            lines.append(f"• Câu {question.number} ({percent(question.share_right)} đúng): {question.text}")
+            right = percent(question.share_right, language)
+            lines.append(t(language, "module_hard_line", number=question.number, share=right, text=question.text))
             if question.wrong_option_text:
-                lines.append(f"   hay chọn nhầm: «{question.wrong_option_text}» ({number(question.wrong_count)} lượt)")
+                count = number(question.wrong_count, language)
+                lines.append(t(language, "stats_often_wrong_count", option=question.wrong_option_text, count=count))
     return "\n".join(lines)
 
 
-def funnel_stages(funnel: Funnel) -> list[tuple[str, int]]:
-    stages = [(f"Bước {index}", count) for index, count in enumerate(funnel.steps, start=1)]
-    stages += [(f"Câu {index}", count) for index, count in enumerate(funnel.questions, start=1)]
-    stages.append(("Hoàn thành", funnel.completed))
+def funnel_stages(funnel: Funnel, language: str = "vi") -> list[tuple[str, int]]:
+    stages = [(t(language, "funnel_step", number=index), count) for index, count in enumerate(funnel.steps, 1)]
+    stages += [(t(language, "funnel_question", number=index), count) for index, count in enumerate(funnel.questions, 1)]
+    stages.append((t(language, "funnel_completed"), funnel.completed))
     return stages
 
 
-def funnel_lines(funnel: Funnel) -> list[str]:
-    return [f"{label}: {number(count)} · {share(count, funnel.started)}" for label, count in funnel_stages(funnel)]
+def funnel_lines(funnel: Funnel, language: str = "vi") -> list[str]:
+    return [
+        f"{label}: {number(count, language)} · {share(count, funnel.started, language)}"
+        for label, count in funnel_stages(funnel, language)
+    ]
 
 
-def weekly(report: Report, tz: ZoneInfo, monday: date, completions: dict[str, int], new_residents: int) -> str:
+def weekly(
+    report: Report, tz: ZoneInfo, monday: date, completions: dict[str, int], new_residents: int, language: str = "vi"
+) -> str:
     """The Monday message: last week in a few lines, then where things stand."""
     sunday = date.fromordinal(monday.toordinal() + 6)
     year, week, _ = monday.isocalendar()
-    head = report.headline
+    head, n = report.headline, lambda value: number(value, language)
     lines = [
-        f"📅 Báo cáo tuần {week}/{year} ({short_date(monday)}–{short_date(sunday)})",
-        f"Phạm vi: {report.scope_name}",
+        t(language, "weekly_title", week=week, year=year, monday=short_date(monday), sunday=short_date(sunday)),
+        t(language, "weekly_scope", scope=report.scope_name),
         "",
-        f"🆕 Người học mới: {number(new_residents)}",
-        f"🎓 Lượt hoàn thành bài trong tuần: {number(sum(completions.values()))}",
+        t(language, "weekly_new", count=n(new_residents)),
+        t(language, "weekly_completions", count=n(sum(completions.values()))),
     ]
     titles = {module.id: module.title for module in report.modules}
-    lines += [f"• {titles.get(module_id, module_id)}: {number(count)}" for module_id, count in completions.items()]
-    lines += ["", f"👥 Tổng người học: {number(head.residents)}"]
+    lines += [f"• {titles.get(module_id, module_id)}: {n(count)}" for module_id, count in completions.items()]
+    lines += ["", t(language, "weekly_total", count=n(head.residents))]
     if not report.suppressed:
-        lines.append(f"🟢 Hoạt động 7 ngày: {number(head.active_7d)}")
-        lines.append(f"📵 Không liên lạc được: {number(head.unreachable)}")
-    lines += ["", "Xem chi tiết: /stats · Tải số liệu: /export · Tắt báo cáo tuần: /weeklyreport off"]
+        lines.append(t(language, "weekly_active", count=n(head.active_7d)))
+        lines.append(t(language, "stats_unreachable", count=n(head.unreachable)))
+    lines += ["", t(language, "weekly_footer")]
     return "\n".join(lines)

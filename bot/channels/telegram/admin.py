@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
@@ -51,6 +52,7 @@ from bot.storage.models import Resident
 from bot.storage.roles import Actor
 from bot.storage.upsert import upsert
 from bot.storage.vocabulary import Channel, Role
+from bot.texts import t
 
 log = logging.getLogger(__name__)
 
@@ -58,26 +60,13 @@ CHANNEL = Channel.TELEGRAM
 CATCH_UP_SECONDS = 3600
 CATCH_UP_FIRST = 60  # after start: let the bot settle, then catch up a missed Monday
 MONDAY = 1  # PTB 20+ numbers days cron-style: 0 is Sunday
-CAPTION_LIMIT = 1024
 
-REFUSALS = {
-    "vi": {
-        "officer": "Xin lỗi, lệnh này chỉ dành cho cán bộ phụ trách. Gõ /menu để tiếp tục học nhé.",
-        "admin": "Xin lỗi, lệnh này chỉ dành cho quản trị viên.",
-        "commune": "Xin lỗi, bạn chỉ xem được số liệu các xã mình phụ trách.",
-        "stale": "Nút này đã cũ. Gõ /stats để xem số liệu mới nhất.",
-    },
-    "en": {
-        "officer": "Sorry, this command is for officers only. Type /menu to go on learning.",
-        "admin": "Sorry, this command is for admins only.",
-        "commune": "Sorry, you can only see the communes you look after.",
-        "stale": "This button is out of date. Type /stats for the latest figures.",
-    },
-}
+REFUSALS = {"officer": "stats_not_officer", "admin": "stats_not_admin", "commune": "stats_outside_scope"}
+REFUSALS["stale"] = "stats_stale"
 
 
 def _refusal(update: Update, key: str) -> str:
-    return REFUSALS[language_of(update)][key]
+    return t(language_of(update), REFUSALS[key])
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,9 +128,9 @@ async def reports_engine(runtime: Runtime) -> AsyncIterator[AsyncEngine]:
         await engine.dispose()
 
 
-async def _report(runtime: Runtime, scope: frozenset[str] | None) -> Report:
+async def _report(runtime: Runtime, scope: frozenset[str] | None, language: str = "vi") -> Report:
     async with reports_engine(runtime) as engine:
-        return await load_report(engine, context_for(runtime.settings, runtime.catalog), scope)
+        return await load_report(engine, context_for(runtime.settings, runtime.catalog, language), scope)
 
 
 def _drill_keyboard(report: Report, communes: bool) -> InlineKeyboardMarkup | None:
@@ -161,14 +150,16 @@ def _drill_keyboard(report: Report, communes: bool) -> InlineKeyboardMarkup | No
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-async def _send_overview(context: ContextTypes.DEFAULT_TYPE, chat_id: int, report: Report, communes: bool) -> None:
+async def _send_overview(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, report: Report, communes: bool, language: str
+) -> None:
     runtime = runtime_of(context)
     if not report.suppressed and report.modules:
-        chart = await asyncio.to_thread(_overview_png, report, runtime.settings.tz)
+        chart = await asyncio.to_thread(_overview_png, report, runtime.settings.tz, language)
         await context.bot.send_photo(chat_id, chart, caption=f"📊 {report.scope_name}")
     await context.bot.send_message(
         chat_id,
-        _fit(text.summary(report, runtime.settings.tz)),
+        _fit(text.summary(report, runtime.settings.tz, language)),
         reply_markup=None if report.suppressed else _drill_keyboard(report, communes),
     )
 
@@ -177,10 +168,11 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     actor = await _officer(update, context)
     if actor is None or update.effective_chat is None:
         return
-    report = await _report(runtime_of(context), actor.communes)
+    language = language_of(update)
+    report = await _report(runtime_of(context), actor.communes, language)
     # A single-commune officer has nothing to drill into by commune.
     many = actor.communes is None or len(actor.communes) > 1
-    await _send_overview(context, update.effective_chat.id, report, communes=many)
+    await _send_overview(context, update.effective_chat.id, report, communes=many, language=language)
 
 
 async def on_drill(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -213,31 +205,34 @@ async def on_drill(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     with contextlib.suppress(BadRequest):
         await query.answer()
+    language = language_of(update)
     if kind == "c":
-        await _send_overview(context, chat.id, await _report(runtime, frozenset({value})), communes=False)
+        commune_report = await _report(runtime, frozenset({value}), language)
+        await _send_overview(context, chat.id, commune_report, communes=False, language=language)
         return
-    report = await _report(runtime, actor.communes)
+    report = await _report(runtime, actor.communes, language)
     funnel = report.funnel(value)
     if funnel is not None and funnel.started and not report.suppressed:
-        chart = await asyncio.to_thread(_funnel_png, funnel, report.scope_name)
+        chart = await asyncio.to_thread(_funnel_png, funnel, report.scope_name, language)
         await context.bot.send_photo(chat.id, chart, caption=f"🔻 {funnel.title}")
-    await context.bot.send_message(chat.id, _fit(text.module_detail(report, value, runtime.settings.tz)))
+    detail = text.module_detail(report, value, runtime.settings.tz, language)
+    await context.bot.send_message(chat.id, _fit(detail))
 
 
 # matplotlib is imported inside the worker thread: its first import (~0.5 s) then never blocks the loop.
-def _overview_png(report: Report, tz: ZoneInfo) -> bytes:
+def _overview_png(report: Report, tz: ZoneInfo, language: str) -> bytes:
     from bot.reports.charts import overview_png
 
-    return overview_png(report, tz)
+    return overview_png(report, tz, language)
 
 
-def _funnel_png(funnel: Funnel, scope_name: str) -> bytes:
+def _funnel_png(funnel: Funnel, scope_name: str, language: str) -> bytes:
     from bot.reports.charts import funnel_png
 
-    return funnel_png(funnel, scope_name)
+    return funnel_png(funnel, scope_name, language)
 
 
-def _fit(message: str, limit: int = 4096) -> str:
+def _fit(message: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> str:
     return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
@@ -281,10 +276,7 @@ async def on_weekly_toggle(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     choice = (context.args or [""])[0].lower()
     if choice not in ("on", "off", "bật", "bat", "tắt", "tat"):
         on = await _weekly_setting(runtime, user.id)
-        state = "đang bật" if on else "đang tắt"
-        await context.bot.send_message(
-            chat.id, f"📅 Báo cáo tuần (sáng thứ Hai, 7:30) {state}.\nBật: /weeklyreport on · Tắt: /weeklyreport off"
-        )
+        await context.bot.send_message(chat.id, t(language_of(update), "weekly_state_on" if on else "weekly_state_off"))
         return
     on = choice in ("on", "bật", "bat")
     async with runtime.sessions.begin() as session:
@@ -311,8 +303,7 @@ async def on_weekly_toggle(update: Update, context: ContextTypes.DEFAULT_TYPE) -
                     update=["weekly_report"],
                 )
             )
-    message = "✅ Đã bật báo cáo tuần (sáng thứ Hai, 7:30)." if on else "🔕 Đã tắt báo cáo tuần."
-    await context.bot.send_message(chat.id, message)
+    await context.bot.send_message(chat.id, t(language_of(update), "weekly_turned_on" if on else "weekly_turned_off"))
 
 
 async def _weekly_setting(runtime: Runtime, external_id: int) -> bool:
@@ -342,7 +333,7 @@ async def _deliver_weekly(context: ContextTypes.DEFAULT_TYPE, digest: WeeklyDige
     sent = 0
     for chat_id in digest.chat_ids:
         try:
-            if digest.chart is not None and len(digest.text) <= CAPTION_LIMIT:
+            if digest.chart is not None and len(digest.text) <= MessageLimit.CAPTION_LENGTH:
                 await context.bot.send_photo(chat_id, digest.chart, caption=digest.text)
             else:
                 if digest.chart is not None:

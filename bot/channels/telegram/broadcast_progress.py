@@ -21,10 +21,10 @@ from bot.actions import Action, register
 from bot.broadcast import service, views
 from bot.broadcast.outbox import CANCELLED, DONE, FAILED, PAUSED, SCHEDULED, SENDING
 from bot.broadcast.sender import Sender
-from bot.broadcast.texts import t
 from bot.channels.telegram import callbacks
 from bot.runtime import Runtime
 from bot.storage.models import Resident
+from bot.texts import t
 
 log = logging.getLogger(__name__)
 SENDER = "broadcast_sender"
@@ -78,7 +78,7 @@ def progress_markup(report: service.Report, language: str) -> InlineKeyboardMark
     if report.status in (SCHEDULED, SENDING):
         row.append(_control(t(language, "btn_pause"), PAUSE, report.id))
     if report.status == PAUSED:
-        row.append(_control(t(language, "btn_resume"), RESUME, report.id))
+        row.append(_control(t(language, "btn_send_on"), RESUME, report.id))
     if report.status in (SCHEDULED, SENDING, PAUSED):
         row.append(_control(t(language, "btn_cancel"), CANCEL, report.id))
     if report.status == DONE:

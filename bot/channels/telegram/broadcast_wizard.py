@@ -24,12 +24,12 @@ from bot.broadcast import audience as audiences
 from bot.broadcast import service, views
 from bot.broadcast.content import CAPTION_MAX, LESSON, PHOTO, TEXT, TEXT_MAX, Content, ContentError, render
 from bot.broadcast.schedule import ScheduleError, local_text, parse_local, parse_quiet_hours
-from bot.broadcast.texts import t
 from bot.channels.telegram import broadcast_progress as progress
 from bot.channels.telegram import callbacks, privileged
 from bot.channels.telegram.handlers import language_of, runtime_of
 from bot.channels.telegram.keyboards import inline_keyboard
 from bot.storage.roles import Actor
+from bot.texts import t
 
 DRAFT = "broadcast_draft"
 INACTIVE_DAYS = (7, 14, 30, 60)
@@ -218,7 +218,7 @@ async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Ac
     verb, value = press.verb, press.value
     draft: Draft | None = context.user_data.get(DRAFT)
     if draft is None or draft.nonce != press.nonce:
-        await query.answer(t(language_of(update), "stale"))
+        await query.answer(t(language_of(update), "broadcast_stale"))
         return
     if verb == CANCEL:
         context.user_data.pop(DRAFT, None)
@@ -226,14 +226,14 @@ async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Ac
         await _replace(query.message, t(draft.language, "wizard_cancelled"))
         return
     if VERBS.get(draft.step) != verb:
-        await query.answer(t(draft.language, "stale"))
+        await query.answer(t(draft.language, "broadcast_stale"))
         return
     runtime = runtime_of(context)
     if draft.step == PREVIEW:
         await _confirm(update, context, draft, actor)
         return
     if not _choose(draft, value, actor, runtime.catalog.module_ids(), [c.id for c in runtime.settings.communes]):
-        await query.answer(t(draft.language, "stale"))  # a value that was never offered: forged
+        await query.answer(t(draft.language, "broadcast_stale"))  # a value that was never offered: forged
         return
     await query.answer()
     if draft.step == PREVIEW:

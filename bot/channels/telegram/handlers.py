@@ -25,12 +25,12 @@ from telegram.ext import (
 )
 
 from bot import clock
-from bot.channels.telegram.keyboards import inline_keyboard
-from bot.learning.texts import t
+from bot.channels.telegram.keyboards import caption, inline_keyboard
 from bot.messages import Event, EventKind, Outcome, UserKey
 from bot.runtime import Runtime
 from bot.storage.models import Resident
 from bot.storage.vocabulary import Channel
+from bot.texts import t
 
 log = logging.getLogger(__name__)
 CHANNEL = Channel.TELEGRAM
@@ -79,7 +79,7 @@ async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: O
             # Drawn now, after the engine's transaction, on a worker thread: the loop keeps serving others.
             picture = await asyncio.to_thread(reply.attachment.render)
             upload = InputFile(picture, filename=reply.attachment.filename)
-            await context.bot.send_photo(chat.id, upload, caption=reply.text[:1024], reply_markup=markup)
+            await context.bot.send_photo(chat.id, upload, caption=caption(reply.text), reply_markup=markup)
             continue
         message = query.message if query is not None else None
         if reply.edit and isinstance(message, Message) and not reply.media:
@@ -91,7 +91,7 @@ async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: O
                     continue
                 # Too old or deleted: fall through and send it as a new message.
         if reply.media:
-            await context.bot.send_photo(chat.id, reply.media, caption=reply.text[:1024], reply_markup=markup)
+            await context.bot.send_photo(chat.id, reply.media, caption=caption(reply.text), reply_markup=markup)
         else:
             await context.bot.send_message(chat.id, reply.text, reply_markup=markup)
 

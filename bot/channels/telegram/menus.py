@@ -22,6 +22,7 @@ from telegram.ext import Application, ContextTypes
 from bot.runtime import Runtime
 from bot.storage.models import Resident
 from bot.storage.vocabulary import Channel, Role
+from bot.texts import LANGUAGES, t
 
 log = logging.getLogger(__name__)
 
@@ -29,73 +30,26 @@ APPLIED = "role_menus"  # bot_data key: chat id -> (role, language) of the menu 
 CLEARED = "role_menus_cleared"  # bot_data key: chats whose menu was dropped after a refusal
 RESYNC_SECONDS = 300
 
-RESIDENT_COMMANDS = {
-    "vi": [
-        ("start", "Bắt đầu / quay lại menu"),
-        ("menu", "Danh sách bài học"),
-        ("progress", "Xem tiến độ học"),
-        ("help", "Cách dùng"),
-        ("language", "Đổi ngôn ngữ"),
-        ("mydata", "Xem dữ liệu của tôi"),
-        ("deleteme", "Xoá dữ liệu của tôi"),
-    ],
-    "en": [
-        ("start", "Start / back to the menu"),
-        ("menu", "The list of lessons"),
-        ("progress", "My progress"),
-        ("help", "How to use the bot"),
-        ("language", "Change language"),
-        ("mydata", "What is stored about me"),
-        ("deleteme", "Delete my data"),
-    ],
-}
-
-OFFICER_COMMANDS = {
-    "vi": [
-        ("broadcast", "Gửi tin hoặc bài học cho bà con"),
-        ("broadcasts", "Các tin đã gửi và tiến độ"),
-        ("stats", "Thống kê học tập"),
-        ("export", "Tải thống kê (Excel, CSV)"),
-    ],
-    "en": [
-        ("broadcast", "Send a lesson or an announcement"),
-        ("broadcasts", "Broadcasts sent and their progress"),
-        ("stats", "Learning statistics"),
-        ("export", "Download statistics (Excel, CSV)"),
-    ],
-}
-
-ADMIN_COMMANDS = {
-    "vi": [
-        ("roles", "Ai có quyền gì"),
-        ("grant", "Cấp quyền cán bộ hoặc quản trị"),
-        ("revoke", "Thu hồi quyền"),
-        ("weeklyreport", "Bật/tắt báo cáo sáng thứ Hai"),
-    ],
-    "en": [
-        ("roles", "Who has which role"),
-        ("grant", "Give the officer or admin role"),
-        ("revoke", "Take a role back"),
-        ("weeklyreport", "Monday report on or off"),
-    ],
-}
+# Each command's description is the text "cmd_<name>" in the reader's language.
+RESIDENT_COMMANDS = ("start", "menu", "progress", "help", "language", "mydata", "deleteme")
+OFFICER_COMMANDS = ("broadcast", "broadcasts", "stats", "export")
+ADMIN_COMMANDS = ("roles", "grant", "revoke", "weeklyreport")
 
 
 def commands_for(role: str, language: str) -> list[BotCommand]:
     """The menu for a role: their own commands first, then the residents' (officers learn too)."""
-    language = language if language in RESIDENT_COMMANDS else "vi"
-    pairs: list[tuple[str, str]] = []
+    names: list[str] = []
     if role in (Role.OFFICER, Role.ADMIN):
-        pairs += OFFICER_COMMANDS[language]
+        names += OFFICER_COMMANDS
     if role == Role.ADMIN:
-        pairs += ADMIN_COMMANDS[language]
-    pairs += RESIDENT_COMMANDS[language]
-    return [BotCommand(name, description) for name, description in pairs]
+        names += ADMIN_COMMANDS
+    names += RESIDENT_COMMANDS
+    return [BotCommand(name, t(language, f"cmd_{name}")) for name in names]
 
 
 async def set_default_menus(bot: Bot) -> None:
     """Residents' commands for everyone: Vietnamese by default, English for English-language apps."""
-    for language in RESIDENT_COMMANDS:
+    for language in LANGUAGES:
         await bot.set_my_commands(
             commands_for(Role.RESIDENT, language),
             scope=BotCommandScopeDefault(),

@@ -22,7 +22,6 @@ from bot.broadcast import service, views
 from bot.broadcast.lease import lease_for
 from bot.broadcast.schedule import parse_quiet_hours
 from bot.broadcast.sender import Sender, default_workers
-from bot.broadcast.texts import t
 from bot.channels.telegram import broadcast_progress as progress
 from bot.channels.telegram import broadcast_wizard as wizard
 from bot.channels.telegram import callbacks, privileged
@@ -30,6 +29,7 @@ from bot.channels.telegram.handlers import language_of, runtime_of
 from bot.channels.telegram.traffic import INTERACTIVE_TRAFFIC, CountingRequest
 from bot.channels.telegram.transport import TelegramTransport, sender_bot
 from bot.storage.roles import Actor
+from bot.texts import t
 
 log = logging.getLogger(__name__)
 LIST_LIMIT = 10
@@ -67,7 +67,7 @@ async def on_officer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     elif isinstance(action, progress.BroadcastControl):
         await _control(update, context, actor, action.verb, action.broadcast)
     else:
-        await privileged.refuse(update, context, "stale")
+        await privileged.refuse(update, context, "broadcast_stale")
 
 
 async def _control(

@@ -11,10 +11,10 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.broadcast.texts import t
 from bot.channels.telegram import menus
 from bot.channels.telegram.handlers import language_of, runtime_of
 from bot.storage.roles import Actor, actor_for
+from bot.texts import t
 
 log = logging.getLogger(__name__)
 

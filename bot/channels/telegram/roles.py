@@ -12,11 +12,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
-from bot.broadcast.texts import t
 from bot.channels.telegram import menus
 from bot.channels.telegram.handlers import language_of, runtime_of
 from bot.channels.telegram.privileged import require_admin
 from bot.storage.grants import GRANTABLE, GrantError, grant, holders, revoke
+from bot.texts import t
 
 
 def _parse(args: list[str]) -> tuple[str, int, list[str]] | None:

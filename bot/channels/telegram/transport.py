@@ -18,7 +18,7 @@ from telegram.request import BaseRequest
 from bot.broadcast.sender import Kind, SendResult
 from bot.channels.telegram.aiohttp_request import make_request
 from bot.channels.telegram.app import file_base_url
-from bot.channels.telegram.keyboards import inline_keyboard
+from bot.channels.telegram.keyboards import caption, inline_keyboard
 from bot.config import Settings
 from bot.messages import Reply
 
@@ -48,7 +48,7 @@ class TelegramTransport:
         markup = inline_keyboard(message)
         try:
             if message.media:
-                await self.bot.send_photo(chat_id, message.media, caption=message.text[:1024], reply_markup=markup)
+                await self.bot.send_photo(chat_id, message.media, caption=caption(message.text), reply_markup=markup)
             else:
                 await self.bot.send_message(chat_id, message.text, reply_markup=markup)
         except RetryAfter as error:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from bot.learning.actions import GetCertificate, ShowMenu
 from bot.learning.router import Router
-from bot.learning.texts import t
 from bot.learning.turn import StaleAction, Turn
 from bot.messages import Button, Outcome, Reply
 from bot.storage.vocabulary import ModuleStatus
+from bot.texts import t
 
 router = Router("certificates")
 

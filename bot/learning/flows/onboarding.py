@@ -13,10 +13,10 @@ from bot.learning.flows.common import as_edit
 from bot.learning.place import Place
 from bot.learning.router import Router
 from bot.learning.states import Onboarding
-from bot.learning.texts import t
 from bot.learning.turn import Journey, StaleAction, Turn
 from bot.messages import Outcome, Reply
 from bot.storage.models import Resident
+from bot.texts import t
 
 router = Router("onboarding")
 NAME_MAX = 64

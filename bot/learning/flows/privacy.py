@@ -10,10 +10,10 @@ from bot.learning.flows.common import as_edit
 from bot.learning.flows.menu import menu_screen
 from bot.learning.router import Router
 from bot.learning.states import Privacy
-from bot.learning.texts import t
 from bot.learning.turn import StaleAction, Turn
 from bot.messages import Button, Outcome, Reply
 from bot.storage.vocabulary import ModuleStatus
+from bot.texts import t
 
 router = Router("privacy")
 

@@ -16,11 +16,11 @@ from bot.learning.progress import passed, score_percent
 from bot.learning.router import Router
 from bot.learning.states import Lesson as LessonState
 from bot.learning.states import Quiz
-from bot.learning.texts import t
 from bot.learning.turn import StaleAction, Turn
 from bot.messages import Outcome, Reply
 from bot.storage.models import ModuleProgress
 from bot.storage.vocabulary import ModuleStatus
+from bot.texts import t
 
 router = Router("quiz")
 

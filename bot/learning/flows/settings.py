@@ -9,9 +9,9 @@ from bot.learning.flows.menu import menu_screen
 from bot.learning.flows.onboarding import commune_first
 from bot.learning.router import Router
 from bot.learning.states import Onboarding, Settings
-from bot.learning.texts import t
 from bot.learning.turn import StaleAction, Turn
 from bot.messages import Outcome, Reply
+from bot.texts import t
 
 router = Router("settings")
 

@@ -6,13 +6,21 @@ kept apart from the code so the wording can be reviewed by the commune office.
 
 from __future__ import annotations
 
-TEXTS: dict[str, dict[str, str]] = {
+OFFICER: dict[str, dict[str, str]] = {
     "vi": {
+        "cmd_broadcast": "Gửi tin hoặc bài học cho bà con",
+        "cmd_broadcasts": "Các tin đã gửi và tiến độ",
+        "cmd_stats": "Thống kê học tập",
+        "cmd_export": "Tải thống kê (Excel, CSV)",
+        "cmd_roles": "Ai có quyền gì",
+        "cmd_grant": "Cấp quyền cán bộ hoặc quản trị",
+        "cmd_revoke": "Thu hồi quyền",
+        "cmd_weeklyreport": "Bật/tắt báo cáo sáng thứ Hai",
         # refusals
         "not_officer": "Xin lỗi, chức năng này dành cho cán bộ tuyên truyền. Gõ /menu để học tiếp nhé 🙂",
         "not_admin": "Xin lỗi, chức năng này dành cho quản trị viên.",
         "not_yours": "Tin này không phải của bạn, nên bạn không điều khiển được.",
-        "stale": "Nút này đã cũ. Gõ /broadcast để làm lại từ đầu.",
+        "broadcast_stale": "Nút này đã cũ. Gõ /broadcast để làm lại từ đầu.",
         "outside_scope": "Bạn chỉ gửi được cho bà con ở xã mình phụ trách.",
         # the wizard
         "pick_kind": "📣 Gửi tin cho bà con\nBước 1/4 · Bạn muốn gửi gì?",
@@ -76,7 +84,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "scheduled_for": "\nSẽ gửi lúc {when}.",
         "quiet_wait": "\n🌙 Giờ yên tĩnh: tạm ngừng, sẽ gửi tiếp lúc {when}.",
         "btn_pause": "⏸ Tạm dừng",
-        "btn_resume": "▶️ Gửi tiếp",
+        "btn_send_on": "▶️ Gửi tiếp",
         "btn_cancel": "✖ Huỷ gửi",
         "btn_resend": "🔁 Gửi lại {count} tin lỗi",
         "btn_refresh": "🔄 Cập nhật",
@@ -107,8 +115,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "granted": "✅ {id} giờ là {role} ({scope}).",
         "granted_new": "\nNgười này chưa mở bot: họ cần gõ /start và đồng ý thì mới nhận được tin.",
         "revoked": "✅ {id} không còn là {role}.",
-        "role_officer": "cán bộ",
-        "role_admin": "quản trị viên",
         "scope_all": "mọi xã",
         "roles_title": "👮 Người có quyền:",
         "roles_line": "• {id} {name}· {role} · {scope}{flags}",
@@ -116,10 +122,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "roles_no_consent": " · chưa mở bot",
     },
     "en": {
+        "cmd_broadcast": "Send a lesson or an announcement",
+        "cmd_broadcasts": "Broadcasts sent and their progress",
+        "cmd_stats": "Learning statistics",
+        "cmd_export": "Download statistics (Excel, CSV)",
+        "cmd_roles": "Who has which role",
+        "cmd_grant": "Give the officer or admin role",
+        "cmd_revoke": "Take a role back",
+        "cmd_weeklyreport": "Monday report on or off",
         "not_officer": "Sorry, this is for communications officers. Type /menu to go on learning 🙂",
         "not_admin": "Sorry, this is for admins.",
         "not_yours": "This broadcast is not yours, so you cannot control it.",
-        "stale": "That button is old. Type /broadcast to start again.",
+        "broadcast_stale": "That button is old. Type /broadcast to start again.",
         "outside_scope": "You can only reach residents of the communes you look after.",
         "pick_kind": "📣 Send to residents\nStep 1/4 · What would you like to send?",
         "kind_lesson": "📚 Invite to a lesson",
@@ -180,7 +194,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "scheduled_for": "\nGoes out at {when}.",
         "quiet_wait": "\n🌙 Quiet hours: on hold, sending goes on at {when}.",
         "btn_pause": "⏸ Pause",
-        "btn_resume": "▶️ Resume",
+        "btn_send_on": "▶️ Resume",
         "btn_cancel": "✖ Cancel sending",
         "btn_resend": "🔁 Resend {count} failed",
         "btn_refresh": "🔄 Refresh",
@@ -210,8 +224,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "granted": "✅ {id} is now {role} ({scope}).",
         "granted_new": "\nThey have not opened the bot yet: they receive broadcasts once they /start and agree.",
         "revoked": "✅ {id} is no longer {role}.",
-        "role_officer": "officer",
-        "role_admin": "admin",
         "scope_all": "every commune",
         "roles_title": "👮 People with privileges:",
         "roles_line": "• {id} {name}· {role} · {scope}{flags}",
@@ -219,9 +231,3 @@ TEXTS: dict[str, dict[str, str]] = {
         "roles_no_consent": " · has not opened the bot",
     },
 }
-
-
-def t(language: str, key: str, **values: object) -> str:
-    table = TEXTS.get(language) or TEXTS["vi"]
-    template = table.get(key) or TEXTS["vi"][key]
-    return template.format(**values) if values else template

@@ -1,11 +1,24 @@
-"""Everything the journey says, in Vietnamese and English. Plain, warm, short: one phone screen."""
+"""What the journey says to residents, in Vietnamese and English. Plain, warm, short: one phone screen."""
 
 from __future__ import annotations
 
-from typing import Any
-
-TEXTS: dict[str, dict[str, str]] = {
+LEARNER: dict[str, dict[str, str]] = {
     "vi": {
+        "cert_title": "GIẤY CHỨNG NHẬN",
+        "cert_subtitle": "Hoàn thành bài học kỹ năng số",
+        "cert_certifies": "Chứng nhận",
+        "cert_completed": "đã học xong và làm đạt bài kiểm tra của bài",
+        "cert_score": "Kết quả: {score}% · Ngày {day}",
+        "cert_issuer": "Trợ lý học kỹ năng số · Thái Nguyên",
+        "cert_note": "Ghi nhận việc tự học trên trợ lý; không phải văn bằng, chứng chỉ của cơ quan nhà nước.",
+        "cert_nobody": "Học viên",
+        "cmd_start": "Bắt đầu / quay lại menu",
+        "cmd_menu": "Danh sách bài học",
+        "cmd_progress": "Xem tiến độ học",
+        "cmd_help": "Cách dùng",
+        "cmd_language": "Đổi ngôn ngữ",
+        "cmd_mydata": "Xem dữ liệu của tôi",
+        "cmd_deleteme": "Xoá dữ liệu của tôi",
         "welcome": (
             "Xin chào! 👋 Mình là trợ lý học kỹ năng số.\n"
             "Mình giúp bà con dùng Internet, email, thanh toán điện tử và dịch vụ công trực tuyến "
@@ -111,13 +124,28 @@ TEXTS: dict[str, dict[str, str]] = {
         "module_missing": "Bài học này hiện không có. Bạn chọn bài khác nhé.",
         "role_resident": "người học",
         "role_officer": "cán bộ",
-        "role_admin": "quản trị",
+        "role_admin": "quản trị viên",
         "none": "chưa có",
         "error": "Xin lỗi, mình gặp trục trặc nhỏ 🙏 Bạn thử lại sau ít phút, hoặc gõ /menu.",
         "db_down": "Xin lỗi, hệ thống đang bận 🙏 Tiến độ của bạn vẫn được giữ. Bạn thử lại sau ít phút nhé.",
         "private_only": "Mình chỉ dạy trong tin nhắn riêng. Bạn hãy nhắn riêng cho mình nhé: {link}",
     },
     "en": {
+        "cert_title": "CERTIFICATE",
+        "cert_subtitle": "of completing a digital-skills lesson",
+        "cert_certifies": "This certifies that",
+        "cert_completed": "has studied and passed the quiz of the lesson",
+        "cert_score": "Score: {score}% · {day}",
+        "cert_issuer": "Digital-skills assistant · Thái Nguyên",
+        "cert_note": "A record of self-study with the assistant; not a state diploma or certificate.",
+        "cert_nobody": "Learner",
+        "cmd_start": "Start / back to the menu",
+        "cmd_menu": "The list of lessons",
+        "cmd_progress": "My progress",
+        "cmd_help": "How to use the bot",
+        "cmd_language": "Change language",
+        "cmd_mydata": "What is stored about me",
+        "cmd_deleteme": "Delete my data",
         "welcome": (
             "Hello! 👋 I'm a digital-skills helper.\n"
             "I help you use the internet, email, e-payment and online public services safely, "
@@ -228,11 +256,3 @@ TEXTS: dict[str, dict[str, str]] = {
         "private_only": "I only teach in private messages. Please message me directly: {link}",
     },
 }
-
-LANGUAGE_NAMES = {"vi": "🇻🇳 Tiếng Việt", "en": "🇬🇧 English"}
-
-
-def t(language: str, key: str, **values: Any) -> str:
-    table = TEXTS.get(language) or TEXTS["vi"]
-    template = table.get(key) or TEXTS["vi"][key]
-    return template.format(**values) if values else template

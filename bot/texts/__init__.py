@@ -1,0 +1,36 @@
+"""Everything the bot says, in one table per language with the same keys in each: the residents'
+journey (`learner`), officers' broadcasts and roles (`officer`), and figures for officers and admins
+(`admin`). One `t()` for all; keys are unique across the three, checked when this module loads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.texts.admin import ADMIN
+from bot.texts.learner import LEARNER
+from bot.texts.officer import OFFICER
+
+LANGUAGES = ("vi", "en")
+LANGUAGE_NAMES = {"vi": "🇻🇳 Tiếng Việt", "en": "🇬🇧 English"}
+
+
+def _merge(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    merged: dict[str, dict[str, str]] = {language: {} for language in LANGUAGES}
+    for table in tables:
+        for language in LANGUAGES:
+            clash = set(merged[language]) & set(table[language])
+            if clash:
+                raise ValueError(f"text keys defined twice: {sorted(clash)}")
+            merged[language].update(table[language])
+    return merged
+
+
+TEXTS = _merge(LEARNER, OFFICER, ADMIN)
+
+
+def t(language: str, key: str, **values: Any) -> str:
+    """The text `key` in `language` (Vietnamese when the language is unknown), filled with `values`."""
+    table = TEXTS.get(language) or TEXTS["vi"]
+    template = table.get(key) or TEXTS["vi"][key]
+    return template.format(**values) if values else template

@@ -1,0 +1,34 @@
+"""One table of texts per language: the same keys, the same placeholders, so no screen is missing or
+breaks in either language."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from bot.texts import LANGUAGES, TEXTS, t
+from bot.texts.admin import ADMIN
+from bot.texts.learner import LEARNER
+from bot.texts.officer import OFFICER
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+@pytest.mark.parametrize("table", [LEARNER, OFFICER, ADMIN], ids=["learner", "officer", "admin"])
+def test_every_text_exists_in_both_languages_with_the_same_placeholders(table: dict[str, dict[str, str]]) -> None:
+    assert set(table) == set(LANGUAGES)
+    assert set(table["vi"]) == set(table["en"])
+    for key, template in table["vi"].items():
+        assert placeholders(template) == placeholders(table["en"][key]), key
+
+
+def test_keys_are_unique_across_the_tables() -> None:
+    sizes = sum(len(table["vi"]) for table in (LEARNER, OFFICER, ADMIN))
+    assert len(TEXTS["vi"]) == sizes
+
+
+def test_an_unknown_language_reads_vietnamese() -> None:
+    assert t("fr", "btn_menu") == t("vi", "btn_menu")
