@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.databases import fresh_database_url
-from tests.fake_bot_api import TOKEN, FakeBotApi, SentMessage, serve_http
+from bot.channels.telegram.testing.fake_bot_api import TOKEN, FakeBotApi, SentMessage, serve_http
+from bot.testing.databases import fresh_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_LIMIT = 30  # messages a second per bot, Telegram's documented broadcast ceiling

@@ -27,11 +27,7 @@ from bot.broadcast import service
 from bot.broadcast.audience import Audience
 from bot.broadcast.content import TEXT, Content
 from bot.broadcast.sender import Sender, default_workers
-from bot.channels.telegram.transport import TelegramTransport, sender_bot
-from bot.config import Settings
-from bot.content import load_catalog
-from bot.storage.db import create_engine, session_factory
-from tests.broadcast_harness import (
+from bot.channels.telegram.testing.broadcast_harness import (
     TEXT_MESSAGE,
     ApiProcess,
     Population,
@@ -39,8 +35,12 @@ from tests.broadcast_harness import (
     populate,
     unreachable_residents,
 )
-from tests.broadcasting import wait_for_status
-from tests.fake_bot_api import TOKEN
+from bot.channels.telegram.testing.broadcasting import wait_for_status
+from bot.channels.telegram.testing.fake_bot_api import TOKEN
+from bot.channels.telegram.transport import TelegramTransport, sender_bot
+from bot.config import Settings
+from bot.content import load_catalog
+from bot.storage.db import create_engine, session_factory
 
 # -- set-up for the runs in this process ----------------------------------------------------------
 

@@ -13,23 +13,29 @@ import asyncio
 import tempfile
 import time
 
-from bench.databases import fresh_database_url
+from bot.actions import Action, encode
 from bot.config import PROJECT_ROOT, Settings
+from bot.learning.actions import ChooseCommune, ChooseLanguage, GiveConsent, NextStep, OpenModule, ShowMenu
 from bot.learning.engine import Engine
 from bot.messages import Event, EventKind, UserKey
 from bot.runtime import open_runtime
+from bot.testing.databases import fresh_database_url
 
 
 async def journey(engine: Engine, user_id: int, rounds: int) -> int:
+    """Onboarding, then `rounds` times: open email, read every step, back to the menu. Every tap is a
+    real move (none is answered as stale), which the outcomes are checked for."""
     key = UserKey("bench", 1, user_id, user_id)
-    events = [Event(key, EventKind.COMMAND, "start")]
-    events += [Event(key, EventKind.ACTION, action) for action in ("lang:vi", "ok:vi", "com:nghia-ta")]
+    steps = len(engine.journey.catalog.get("email", "vi").steps)  # type: ignore[union-attr]
+    taps: list[Action] = [ChooseLanguage("vi"), GiveConsent("vi"), ChooseCommune("nghia-ta")]
     for _ in range(rounds):
-        events.append(Event(key, EventKind.ACTION, "open:email"))
-        events += [Event(key, EventKind.ACTION, f"next:email:{step}") for step in range(9)]
-        events.append(Event(key, EventKind.ACTION, "menu"))
+        taps.append(OpenModule("email"))
+        taps += [NextStep("email", step) for step in range(steps - 1)]
+        taps.append(ShowMenu())
+    events = [Event(key, EventKind.COMMAND, "start")] + [Event(key, EventKind.ACTION, encode(tap)) for tap in taps]
     for event in events:
-        await engine.handle(event)
+        outcome = await engine.handle(event)
+        assert not outcome.stale, event
     return len(events)
 
 

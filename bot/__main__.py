@@ -1,161 +1,26 @@
-"""The command line: `python -m bot COMMAND`. Each command's work lives in its own package."""
+"""The command line: `python -m bot COMMAND`. The commands themselves live in `bot.cli`."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.cli import PARTS
 from bot.config import Settings, get_settings
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
 
-def _lessons_validate(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.content import load_catalog
-
-    directory = Path(args.directory) if args.directory else settings.lessons_dir
-    catalog, faults = load_catalog(directory, settings.default_language)
-    for fault in faults:
-        print(fault)
-    counts = ", ".join(f"{lang}: {len(by_id)}" for lang, by_id in sorted(catalog.lessons.items()))
-    verdict = f"{len(faults)} fault(s)" if faults else "all valid"
-    print(f"{directory}: {verdict} ({counts or 'no modules'})", file=sys.stderr)
-    return 1 if faults else 0
-
-
-def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.storage.db import create_engine
-    from bot.storage.migrate import current_revision, upgrade
-
-    async def run() -> str | None:
-        engine = create_engine(settings.database_url)
-        try:
-            await upgrade(engine)
-            return await current_revision(engine)
-        finally:
-            await engine.dispose()
-
-    print(f"database at revision {asyncio.run(run())}")
-    return 0
-
-
-def _db_backup(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.storage.backup import BackupError, backup_sqlite
-
-    try:
-        size = backup_sqlite(settings.database_url, Path(args.out))
-    except (BackupError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(f"backed up to {args.out} ({size / 1_000_000:.1f} MB)")
-    return 0
-
-
-def _status(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.status import run_status
-
-    return run_status(settings, args.json)
-
-
-def _run(args: argparse.Namespace, settings: Settings) -> int:
-    if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value().strip():
-        if args.console_fallback:
-            print(
-                "TELEGRAM_BOT_TOKEN is not set: opening the lessons in the terminal instead.\n",
-                file=sys.stderr,
-            )
-            return _chat(args, settings)
-        print("error: set TELEGRAM_BOT_TOKEN (from @BotFather) in the environment or in .env", file=sys.stderr)
-        return 2
-    from bot.channels.telegram.app import run_polling
-
-    return run_polling(settings)
-
-
-def _chat(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.channels.console import run_console
-
-    return asyncio.run(run_console(settings, sys.stdin, sys.stdout))
-
-
-def _seed_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.storage.seed import run_seed
-
-    return asyncio.run(run_seed(settings, users=args.users, seed=args.seed, force=args.force))
-
-
-def _grant(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.storage.roles_cli import run_grant
-
-    return asyncio.run(run_grant(settings, args))
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Digital-skills lessons bot.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    run = commands.add_parser("run", help="run the Telegram bot (long polling)")
-    run.add_argument(
-        "--console-fallback",
-        action="store_true",
-        help="with no token, open the terminal chat instead of failing",
-    )
-    run.set_defaults(handler=_run)
-
-    commands.add_parser("chat", help="the lessons in this terminal, no token needed").set_defaults(handler=_chat)
-
-    status = commands.add_parser("status", help="is all in order: database, lessons, broadcasts, a bot running")
-    status.add_argument("--json", action="store_true", help="one JSON object")
-    status.set_defaults(handler=_status)
-
-    lessons = commands.add_parser("lessons", help="lesson catalogue tools")
-    lesson_commands = lessons.add_subparsers(dest="lessons_command", required=True, metavar="ACTION")
-    validate = lesson_commands.add_parser("validate", help="check every lesson file; exit 1 on any fault")
-    validate.add_argument("directory", nargs="?", help="lessons folder (default LESSONS_DIR)")
-    validate.set_defaults(handler=_lessons_validate)
-
-    db = commands.add_parser("db", help="database tools")
-    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    db_commands.add_parser("upgrade", help="apply migrations").set_defaults(handler=_db_upgrade)
-    backup = db_commands.add_parser("backup", help="a consistent copy of the SQLite database, even while the bot runs")
-    backup.add_argument("--out", required=True, metavar="FILE", help="the new file to write")
-    backup.set_defaults(handler=_db_backup)
-
-    seed = commands.add_parser("seed-demo", help="fill the database with synthetic residents")
-    seed.add_argument("--users", type=int, default=200)
-    seed.add_argument("--seed", type=int, default=1)
-    seed.add_argument("--force", action="store_true", help="even if real residents are present")
-    seed.set_defaults(handler=_seed_demo)
-
-    for verb in ("grant", "revoke"):
-        role = commands.add_parser(verb, help=f"{verb} the officer or admin role")
-        role.add_argument("role", choices=["officer", "admin"])
-        role.add_argument("telegram_id", type=int)
-        role.add_argument("--commune", action="append", default=[], help="limit an officer to this commune")
-        role.set_defaults(handler=_grant, verb=verb)
-
-    _register_optional(commands)
+    for part in PARTS:
+        part.register(commands)
     return parser
-
-
-def _register_optional(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Broadcast and report commands register themselves, so each package owns its own CLI."""
-    import importlib
-
-    for module_name in ("bot.broadcast.cli", "bot.reports.cli", "bot.storage.audit_cli"):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if not (error.name and module_name.startswith(error.name)):  # a missing package, not a bug inside it
-                raise
-            continue
-        module.register(commands)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,14 +22,12 @@ from telegram.ext import Application
 
 from bot import clock
 from bot.channels.telegram.app import build_application
-from bot.config import PROJECT_ROOT, Settings
+from bot.channels.telegram.testing.fake_bot_api import FakeBotApi, FakeRequest, FakeUser
+from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
 from bot.storage.db import normalise_url
-from tests.databases import reset_postgres_schema
-from tests.fake_bot_api import TOKEN, FakeBotApi, FakeRequest, FakeUser
-
-LESSONS = PROJECT_ROOT / "lessons"
-ADMIN_ID = 9001
+from bot.testing.databases import reset_postgres_schema
+from tests.support.settings import make_settings
 
 
 @pytest.fixture(autouse=True)
@@ -77,23 +75,6 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     url = request.getfixturevalue("postgres_url")
     await reset_postgres_schema(url)
     yield url
-
-
-def make_settings(database_url: str, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "telegram_bot_token": TOKEN,
-        "telegram_api_base_url": "https://api.telegram.invalid/bot",
-        "database_url": database_url,
-        "lessons_dir": LESSONS,
-        "admin_ids": [ADMIN_ID],
-        "telegram_rate_limiter": False,
-        # Tests run at any hour; those about quiet hours set them. Otherwise CI at 22:00 would see the
-        # broadcast sender wait for the morning.
-        "quiet_hours": "",
-        "_env_file": None,
-    }
-    values.update(overrides)
-    return Settings(**values)
 
 
 @pytest.fixture

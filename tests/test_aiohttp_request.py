@@ -15,7 +15,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.channels.telegram.aiohttp_request import AiohttpRequest
-from tests.fake_bot_api import TOKEN, Failure, FakeBotApi, serve_http
+from bot.channels.telegram.testing.fake_bot_api import TOKEN, Failure, FakeBotApi, serve_http
 
 CHAT = 4242
 

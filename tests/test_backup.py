@@ -11,9 +11,9 @@ from sqlalchemy import insert
 
 from bot import clock
 from bot.__main__ import main
+from bot.channels.telegram.testing.broadcasting import seed_residents
 from bot.runtime import Runtime
 from bot.storage.models import Resident
-from tests.broadcasting import seed_residents
 
 
 async def test_a_backup_taken_while_the_bot_writes_is_whole_and_consistent(

@@ -10,14 +10,14 @@ from sqlalchemy import select
 from telegram import Update
 
 from bot.channels.telegram.app import build_application
+from bot.channels.telegram.testing.fake_bot_api import FakeBotApi, FakeRequest, FakeUser
 from bot.config import Settings
 from bot.runtime import Runtime, make_engine
 from bot.storage.db import create_engine, session_factory
 from bot.storage.models import Answer, FsmState, ModuleProgress, Resident
 from bot.storage.transactions import TransactionRunner
-from tests.conftest import make_settings
-from tests.fake_bot_api import FakeBotApi, FakeRequest, FakeUser
-from tests.journey import count, lesson_of, onboard, start_quiz
+from tests.support.journey import count, lesson_of, onboard, start_quiz
+from tests.support.settings import make_settings
 
 
 async def state_of(runtime: Runtime) -> tuple[str | None, dict[str, object]]:

@@ -12,10 +12,10 @@ from bot.broadcast import audience as audiences
 from bot.broadcast import service
 from bot.broadcast.audience import Audience, AudienceError, parse
 from bot.broadcast.content import TEXT, Content
+from bot.channels.telegram.testing.broadcasting import seed_residents
 from bot.runtime import Runtime
 from bot.storage.models import Delivery, ModuleProgress, Resident
 from bot.storage.roles import Actor
-from tests.broadcasting import seed_residents
 
 COMMUNES = {"nghia-ta", "example-a", "example-b", "other"}
 MODULES = {"email", "internet", "e-payment"}

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.__main__ import main
+from bot.channels.telegram.testing.broadcasting import delivery_counts, make_sender, run_to_end, seed_residents
+from bot.channels.telegram.testing.fake_bot_api import FakeBotApi
 from bot.runtime import Runtime
 from bot.storage.models import AuditLog, Broadcast
-from tests.broadcasting import delivery_counts, make_sender, run_to_end, seed_residents
-from tests.fake_bot_api import FakeBotApi
 
 Cli = Callable[..., Awaitable[tuple[int, str, str]]]
 

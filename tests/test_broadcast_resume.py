@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.broadcast.sender import default_workers
+from bot.channels.telegram.testing.broadcast_harness import kill_and_resume, populate
 from bot.storage.db import normalise_url
-from tests.broadcast_harness import kill_and_resume, populate
 
 RESIDENTS = 240
 RATE = 120.0

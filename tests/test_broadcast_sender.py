@@ -16,10 +16,7 @@ from bot.broadcast.audience import Audience
 from bot.broadcast.content import LESSON, TEXT, Content
 from bot.broadcast.lease import lease_for
 from bot.broadcast.schedule import QuietHours
-from bot.config import Settings
-from bot.runtime import Runtime
-from bot.storage.models import Resident
-from tests.broadcasting import (
+from bot.channels.telegram.testing.broadcasting import (
     broadcast_row,
     deliveries,
     delivery_counts,
@@ -32,8 +29,11 @@ from tests.broadcasting import (
     until,
     wait_for_status,
 )
-from tests.conftest import make_settings
-from tests.fake_bot_api import Failure, FakeBotApi
+from bot.channels.telegram.testing.fake_bot_api import Failure, FakeBotApi
+from bot.config import Settings
+from bot.runtime import Runtime
+from bot.storage.models import Resident
+from tests.support.settings import make_settings
 
 
 @pytest.fixture

@@ -16,14 +16,21 @@ from bot.channels.telegram import callbacks
 from bot.channels.telegram import officer as officer_module
 from bot.channels.telegram.broadcast_progress import BroadcastControl
 from bot.channels.telegram.broadcast_wizard import WizardPress
+from bot.channels.telegram.testing.broadcasting import (
+    broadcast_row,
+    quiet_api,
+    seed_residents,
+    sends_per_chat,
+    until,
+    wait_for_status,
+)
+from bot.channels.telegram.testing.fake_bot_api import FakeBotApi, FakeRequest, FakeUser
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.storage.grants import grant
 from bot.storage.models import AuditLog, Broadcast
-from tests.broadcasting import broadcast_row, quiet_api, seed_residents, sends_per_chat, until, wait_for_status
-from tests.conftest import make_settings
-from tests.fake_bot_api import FakeBotApi, FakeRequest, FakeUser
-from tests.journey import onboard
+from tests.support.journey import onboard
+from tests.support.settings import make_settings
 
 OFFICER = 7001
 KNOWN = {"nghia-ta", "example-a", "example-b", "other"}

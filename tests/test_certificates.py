@@ -12,11 +12,11 @@ from matplotlib.image import imread
 
 from bot import actions
 from bot.channels.console import render
+from bot.channels.telegram.testing.fake_bot_api import FakeBotApi, FakeUser
 from bot.messages import Event, EventKind
 from bot.reports.certificates import Certificate, printable_name, render_certificate
 from bot.runtime import Runtime
-from tests.fake_bot_api import FakeBotApi, FakeUser
-from tests.journey import answer_quiz, lesson_of, onboard, start_quiz
+from tests.support.journey import answer_quiz, lesson_of, onboard, start_quiz
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -104,7 +104,7 @@ async def test_the_terminal_chat_saves_the_certificate(runtime: Runtime, tmp_pat
 
 def test_every_shipped_module_title_fits_the_font() -> None:
     from bot.content import load_catalog
-    from tests.conftest import LESSONS
+    from tests.support.settings import LESSONS
 
     catalog, faults = load_catalog(LESSONS, "vi")
     assert not faults

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot import clock
+from bot.channels.telegram.testing.fake_bot_api import FakeUser
 from bot.runtime import Runtime
 from bot.storage.models import ModuleProgress, Resident
-from tests.fake_bot_api import FakeUser
-from tests.journey import onboard
+from tests.support.journey import onboard
 
 SUNDAY_EVENING_UTC = datetime(2026, 12, 6, 20, 45, tzinfo=UTC)  # already Monday 03:45 in Vietnam
 

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.channels.console import run_console
-from bot.config import PROJECT_ROOT, Settings
-from tests.conftest import make_settings
+from bot.config import Settings
+from tests.support.cli import run_cli
+from tests.support.settings import make_settings
 
 
 async def test_terminal_chat_walks_a_module_and_exits_at_end_of_input(tmp_path: Path) -> None:
@@ -34,19 +32,6 @@ async def test_terminal_chat_resumes_from_the_same_database(tmp_path: Path) -> N
     await run_console(settings, io.StringIO("1\n"), out)  # /start shows the menu; 1 = "continue"
     assert "Học tiếp" in out.getvalue()
     assert "Bước 3/" in out.getvalue()
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_URL"))}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=PROJECT_ROOT,
-        env={**clean, **(env or {})},
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_run_without_token_is_a_one_line_error(tmp_path: Path) -> None:

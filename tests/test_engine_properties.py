@@ -16,7 +16,7 @@ from bot import actions
 from bot.messages import Event, EventKind, UserKey
 from bot.runtime import Runtime, open_runtime
 from bot.storage.models import Answer, ModuleProgress, Resident
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 
 KEY = UserKey("telegram", 1, 42, 42)
 COMMANDS = ["start", "menu", "progress", "help", "language", "mydata", "deleteme", "nonsense"]

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from bot.channels.telegram.testing.fake_bot_api import FakeBotApi, FakeUser
 from bot.runtime import Runtime
 from bot.storage.models import Answer, FsmState, ModuleProgress, Resident
-from tests.fake_bot_api import FakeBotApi, FakeUser
-from tests.journey import answer_quiz, count, lesson_of, onboard, read_all_steps, start_quiz
+from tests.support.journey import answer_quiz, count, lesson_of, onboard, read_all_steps, start_quiz
 
 
 async def test_new_resident_completes_email_with_a_wrong_answer(

@@ -9,7 +9,7 @@ import pytest
 
 from bot.__main__ import main
 from bot.content import load_catalog
-from tests.conftest import LESSONS
+from tests.support.settings import LESSONS
 
 CORE = {"internet", "email", "e-payment", "public-services", "data-safety"}
 

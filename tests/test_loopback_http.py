@@ -13,12 +13,12 @@ from sqlalchemy import select
 from telegram.ext import Application
 
 from bot.channels.telegram.app import build_application
+from bot.channels.telegram.testing.fake_bot_api import FakeBotApi, SentMessage, serve_http
 from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
 from bot.storage.models import FsmState
-from tests.conftest import ADMIN_ID, make_settings
-from tests.fake_bot_api import FakeBotApi, SentMessage, serve_http
-from tests.journey import lesson_of, until
+from tests.support.journey import lesson_of, until
+from tests.support.settings import ADMIN_ID, make_settings
 
 
 @pytest.fixture

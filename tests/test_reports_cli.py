@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.__main__ import main
 from bot.runtime import Runtime
 from bot.storage.models import AuditLog
-from tests import reports_dataset as data
+from tests.support import reports_dataset as data
 
 
 @pytest.fixture

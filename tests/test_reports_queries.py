@@ -14,7 +14,7 @@ from bot.reports.service import context_for, load_report
 from bot.reports.weekly import previous_week
 from bot.runtime import Runtime
 from bot.storage.models import Answer, ModuleProgress, Resident
-from tests import reports_dataset as data
+from tests.support import reports_dataset as data
 
 
 @pytest.fixture

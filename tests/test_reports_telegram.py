@@ -15,14 +15,14 @@ from telegram.ext import Application, CallbackContext
 
 from bot import clock
 from bot.channels.telegram import admin, callbacks
+from bot.channels.telegram.testing.fake_bot_api import FakeBotApi, FakeUser, SentMessage
 from bot.reports.queries import read_snapshot
 from bot.runtime import Runtime
 from bot.storage.models import JobRun, OfficerCommune, Resident
 from bot.storage.vocabulary import Role
-from tests import reports_dataset as data
-from tests.conftest import ADMIN_ID
-from tests.fake_bot_api import FakeBotApi, FakeUser, SentMessage
-from tests.journey import onboard
+from tests.support import reports_dataset as data
+from tests.support.journey import onboard
+from tests.support.settings import ADMIN_ID
 
 PNG = b"\x89PNG\r\n\x1a\n"
 OFFICER_ID = 7100

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from telegram.ext import Application
 
 from bot.channels.telegram import menus
+from bot.channels.telegram.testing.fake_bot_api import FakeBotApi, FakeUser
+from bot.cli.roles import run_grant
 from bot.config import Settings
-from bot.storage.roles_cli import run_grant
-from tests.conftest import ADMIN_ID
-from tests.fake_bot_api import FakeBotApi, FakeUser
-from tests.journey import onboard
+from tests.support.journey import onboard
+from tests.support.settings import ADMIN_ID
 
 RESIDENT = ["start", "menu", "progress", "help", "language", "mydata", "deleteme"]
 OFFICER = ["broadcast", "broadcasts", "stats", "export", *RESIDENT]

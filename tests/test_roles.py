@@ -10,16 +10,16 @@ from sqlalchemy import select
 
 from bot import clock
 from bot.broadcast import audience as audiences
+from bot.channels.telegram.testing.broadcasting import seed_residents
+from bot.channels.telegram.testing.fake_bot_api import FakeBotApi, FakeUser
+from bot.cli.roles import run_grant
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.storage.grants import GrantError, grant, revoke
 from bot.storage.models import AuditLog, OfficerCommune, Resident
 from bot.storage.roles import actor_for
-from bot.storage.roles_cli import run_grant
-from tests.broadcasting import seed_residents
-from tests.conftest import ADMIN_ID
-from tests.fake_bot_api import FakeBotApi, FakeUser
-from tests.journey import count, onboard
+from tests.support.journey import count, onboard
+from tests.support.settings import ADMIN_ID
 
 KNOWN = {"nghia-ta", "example-a", "example-b", "other"}
 
@@ -147,7 +147,7 @@ async def test_residents_and_officers_cannot_use_admin_commands(
 
 def test_grant_and_revoke_from_the_command_line(tmp_path: object) -> None:
     """`python -m bot grant` end to end, in a subprocess like an operator would run it."""
-    from tests.test_console_and_cli import run_cli
+    from tests.support.cli import run_cli
 
     url = f"sqlite:///{tmp_path}/cli.sqlite3"
     result = run_cli("grant", "officer", "123", "--commune", "nghia-ta", env={"DATABASE_URL": url})

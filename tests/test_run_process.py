@@ -9,11 +9,11 @@ import signal
 import sys
 from pathlib import Path
 
+from bot.channels.telegram.testing.fake_bot_api import TOKEN, FakeBotApi, FakeUser, serve_http
 from bot.config import PROJECT_ROOT
 from bot.content import load_catalog
-from tests.conftest import LESSONS
-from tests.fake_bot_api import TOKEN, FakeBotApi, FakeUser, serve_http
-from tests.journey import until
+from tests.support.journey import until
+from tests.support.settings import LESSONS
 
 
 async def test_bot_process_takes_a_resident_through_email(database_url: str, tmp_path: Path) -> None:

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.__main__ import main
 from bot.config import Settings
 from bot.content import load_catalog
+from bot.seed import DEMO_CHANNEL, run_seed
 from bot.storage.db import create_engine
 from bot.storage.models import Answer, ModuleProgress, Resident
-from bot.storage.seed import DEMO_CHANNEL, run_seed
 
 NOW = datetime(2026, 3, 18, 5, 0, tzinfo=UTC)
 

@@ -13,8 +13,8 @@ from bot.broadcast import service
 from bot.broadcast.audience import Audience
 from bot.broadcast.content import TEXT, Content
 from bot.broadcast.lease import lease_for
+from bot.channels.telegram.testing.broadcasting import seed_residents
 from bot.runtime import Runtime
-from tests.broadcasting import seed_residents
 
 
 async def status(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -1,5 +1,5 @@
 """Statistics for admins and officers: SQL aggregates, charts, CSV/XLSX exports, the weekly report.
 
-Kept light on import: `python -m bot` imports `bot.reports.cli` to register its commands, so heavy
+Kept light on import: heavy
 libraries (matplotlib, openpyxl) are imported only where a chart or a workbook is made.
 """

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import sys
+from types import ModuleType
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -13,24 +13,21 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
-from bot.channels.telegram import handlers, menus
+from bot.channels.telegram import admin, handlers, menus, officer, roles
 from bot.channels.telegram.aiohttp_request import make_request
 from bot.channels.telegram.processor import PerUserUpdateProcessor
 from bot.channels.telegram.traffic import INTERACTIVE_TRAFFIC, CountingRequest
+from bot.channels.telegram.transport import file_base_url
 from bot.config import Settings
 from bot.logsafety import redact_secrets_in_logs
 from bot.runtime import Runtime, open_runtime
 
 log = logging.getLogger(__name__)
 
-# Officer and admin handlers live in their own modules and register before the residents' catch-alls.
-EXTENSIONS = ("bot.channels.telegram.roles", "bot.channels.telegram.officer", "bot.channels.telegram.admin")
-
-
-def file_base_url(base_url: str) -> str:
-    """https://api.telegram.org/bot -> https://api.telegram.org/file/bot (same for a self-hosted server)."""
-    root, _, tail = base_url.rstrip("/").rpartition("/")
-    return f"{root}/file/{tail}" if root else base_url
+# The parts of the Telegram bot, in the order their handlers are tried: officers' and admins' before the
+# residents' catch-alls. Each part may have register(application), on_startup(application) and
+# on_shutdown(application); startup runs in this order, shutdown in reverse.
+PARTS: tuple[ModuleType, ...] = (menus, roles, officer, admin, handlers)
 
 
 def build_application(
@@ -66,18 +63,9 @@ def build_application(
     application.bot_data[INTERACTIVE_TRAFFIC] = traffic
     if runtime is not None:
         application.bot_data["runtime"] = runtime
-    extensions = []
-    for name in EXTENSIONS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if not (error.name and name.startswith(error.name)):
-                raise
-            continue
-        module.register(application)
-        extensions.append(module)
-    application.bot_data["extensions"] = extensions
-    handlers.register(application)
+    for part in PARTS:
+        if hasattr(part, "register"):
+            part.register(application)
     return application
 
 
@@ -89,18 +77,17 @@ async def _post_init(application: Application) -> None:
         application.bot_data["owns_runtime"] = True
         if runtime.faults:
             log.warning("%d lesson fault(s): run `python -m bot lessons validate`", len(runtime.faults))
-    await menus.on_startup(application)  # residents' commands for all, officers' and admins' for them
-    # Extensions start their background work (the broadcast sender, the weekly report) here.
-    for module in application.bot_data.get("extensions", []):
-        if hasattr(module, "on_startup"):
-            await module.on_startup(application)
+    # Parts start their background work here: the broadcast sender, the weekly report, the "/" menus.
+    for part in PARTS:
+        if hasattr(part, "on_startup"):
+            await part.on_startup(application)
     log.info("bot @%s ready", application.bot.username)
 
 
 async def _post_shutdown(application: Application) -> None:
-    for module in reversed(application.bot_data.get("extensions", [])):
-        if hasattr(module, "on_shutdown"):
-            await module.on_shutdown(application)
+    for part in reversed(PARTS):
+        if hasattr(part, "on_shutdown"):
+            await part.on_shutdown(application)
     if application.bot_data.get("owns_runtime"):
         await application.bot_data["runtime"].close()
 

@@ -17,13 +17,18 @@ from telegram.request import BaseRequest
 
 from bot.broadcast.sender import Kind, SendResult
 from bot.channels.telegram.aiohttp_request import make_request
-from bot.channels.telegram.app import file_base_url
 from bot.channels.telegram.keyboards import caption, inline_keyboard
 from bot.config import Settings
 from bot.messages import Reply
 
 UNREACHABLE_BAD_REQUESTS = ("chat not found", "user not found", "peer_id_invalid", "chat_id is empty")
 REASON_MAX = 120
+
+
+def file_base_url(base_url: str) -> str:
+    """https://api.telegram.org/bot -> https://api.telegram.org/file/bot (same for a self-hosted server)."""
+    root, _, tail = base_url.rstrip("/").rpartition("/")
+    return f"{root}/file/{tail}" if root else base_url
 
 
 def sender_bot(settings: Settings, *, connections: int, request: BaseRequest | None = None) -> Bot:

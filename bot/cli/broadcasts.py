@@ -41,18 +41,18 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def _broadcast(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.broadcast import commands
+    from bot.cli import broadcast_commands as commands
 
     return commands.broadcast(args, settings)
 
 
 def _broadcasts(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.broadcast import commands
+    from bot.cli import broadcast_commands as commands
 
     return commands.broadcasts(args, settings)
 
 
 def _control(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.broadcast import commands
+    from bot.cli import broadcast_commands as commands
 
     return commands.control(args, settings)

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
+from bot.channels.telegram.testing.fake_bot_api import FakeUser
 from bot.content import Catalog, Lesson
 from bot.runtime import Runtime
-from tests.fake_bot_api import FakeUser
 
 
 def lesson_of(catalog: Catalog, module_id: str, language: str = "vi") -> Lesson:

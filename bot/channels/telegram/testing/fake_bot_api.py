@@ -4,7 +4,8 @@
 calls. Two transports reach it:
 - `FakeRequest`, a python-telegram-bot `BaseRequest`, for in-process tests;
 - `serve_http()`, a real HTTP server on loopback (aiohttp), for tests and benchmarks that go through
-  the network stack, and for running `python -m bot run` against it (`python -m tests.fake_bot_api`).
+  the network stack, and for running `python -m bot run` against it
+  (`python -m bot.channels.telegram.testing.fake_bot_api`).
 
 Failures answer the way Telegram does: 429 with `retry_after`, 403 "bot was blocked by the user",
 400 "chat not found", 400 with `migrate_to_chat_id`.
@@ -506,7 +507,7 @@ class FakeUser:
 
 
 def main() -> None:
-    """Run the emulator on its own: `python -m tests.fake_bot_api --port 8081`."""
+    """Run the emulator on its own: `python -m bot.channels.telegram.testing.fake_bot_api --port 8081`."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--rate-limit", type=float, default=None)

@@ -1,4 +1,4 @@
-"""What `python -m bot broadcast`, `broadcasts` and `broadcast-control` do (argument parsing is in cli.py).
+"""What `python -m bot broadcast`, `broadcasts` and `broadcast-control` do (argument parsing is in broadcasts.py).
 
 The CLI only writes to the database; a running `python -m bot run` picks the broadcast up (within a
 second or so) and delivers it. Whoever runs the CLI on the server acts with full rights, audited as

@@ -17,10 +17,10 @@ from telegram.request import BaseRequest
 from bot import clock
 from bot.broadcast import outbox
 from bot.broadcast.sender import Sender
+from bot.channels.telegram.testing.fake_bot_api import TOKEN, FakeBotApi
 from bot.channels.telegram.transport import TelegramTransport
 from bot.content import Catalog
 from bot.storage.models import Broadcast, Delivery, Resident
-from tests.fake_bot_api import TOKEN, FakeBotApi
 
 FIRST_ID = 500_000
 
@@ -64,7 +64,7 @@ async def seed_residents(
 
 
 async def fake_bot(api: FakeBotApi, request: BaseRequest | None = None) -> Bot:
-    from tests.fake_bot_api import FakeRequest
+    from bot.channels.telegram.testing.fake_bot_api import FakeRequest
 
     bot = Bot(TOKEN, request=request or FakeRequest(api))
     await bot.initialize()

@@ -23,12 +23,12 @@ from sqlalchemy import func, select
 
 from bot.broadcast import outbox
 from bot.broadcast.sender import default_workers
+from bot.channels.telegram.testing.broadcasting import seed_residents
+from bot.channels.telegram.testing.fake_bot_api import TOKEN
 from bot.config import PROJECT_ROOT
 from bot.storage.db import create_engine, session_factory
 from bot.storage.migrate import upgrade
 from bot.storage.models import Resident
-from tests.broadcasting import seed_residents
-from tests.fake_bot_api import TOKEN
 
 TEXT_MESSAGE = "Thông báo: họp thôn lúc 8 giờ sáng Chủ nhật tại nhà văn hoá."
 
@@ -37,7 +37,7 @@ TEXT_MESSAGE = "Thông báo: họp thôn lúc 8 giờ sáng Chủ nhật tại n
 
 
 def _serve(rate_limit: float | None, blocked: list[int], latency: float, ready: Any, delivered: Any) -> None:
-    from tests.fake_bot_api import SENDING_METHODS, FakeBotApi, serve_http
+    from bot.channels.telegram.testing.fake_bot_api import SENDING_METHODS, FakeBotApi, serve_http
 
     class CountingApi(FakeBotApi):
         """Counts delivered messages in shared memory, so watching progress costs the API nothing
