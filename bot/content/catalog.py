@@ -10,6 +10,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bot.content import assessment
+from bot.content.framework import DEFAULT_FRAMEWORK_FILE, Framework, FrameworkError, load_framework
 from bot.content.schema import LANGUAGES, Lesson
 
 # libyaml's loader is many times faster; fall back to the pure-Python one where it is not built.
@@ -32,6 +34,7 @@ class Catalog:
 
     default_language: str = "vi"
     lessons: dict[str, dict[str, Lesson]] = field(default_factory=dict)
+    framework: Framework | None = None  # the competences the lessons are tagged with
 
     def get(self, module_id: str, language: str) -> Lesson | None:
         found = self.lessons.get(language, {}).get(module_id)
@@ -50,15 +53,23 @@ class Catalog:
         return any(module_id in by_id for by_id in self.lessons.values())
 
 
-def load_catalog(directory: Path, default_language: str = "vi") -> tuple[Catalog, list[Fault]]:
+def load_catalog(
+    directory: Path, default_language: str = "vi", framework_file: Path = DEFAULT_FRAMEWORK_FILE
+) -> tuple[Catalog, list[Fault]]:
     faults: list[Fault] = []
     catalog = Catalog(default_language=default_language)
     nodes: dict[tuple[str, str], tuple[Path, yaml.Node]] = {}
     if not directory.is_dir():
         return catalog, [Fault(str(directory), 0, "lessons folder not found")]
+    try:
+        framework: Framework | None = load_framework(framework_file)
+    except FrameworkError as error:
+        framework = None  # tags cannot be checked; every other check still runs
+        faults.append(Fault(str(framework_file), 0, str(error).removeprefix(f"{framework_file}: ")))
+    catalog.framework = framework
     for path in sorted(directory.glob("*/*.yaml")) + sorted(directory.glob("*/*.yml")):
         language = path.parent.name
-        lesson, node, file_faults = _load_file(path, language)
+        lesson, node, file_faults = _load_file(path, language, framework)
         faults.extend(file_faults)
         if lesson is None or node is None:
             continue
@@ -69,6 +80,7 @@ def load_catalog(directory: Path, default_language: str = "vi") -> tuple[Catalog
         nodes[(language, lesson.id)] = (path, node)
     parity_faults = list(_parity_faults(catalog, nodes))
     faults.extend(parity_faults)
+    faults.extend(_catalogue_faults(catalog, directory))
     # A translation that does not mirror its original would send a resident to a different question:
     # drop the translation, keep the original.
     for fault in parity_faults:
@@ -78,7 +90,22 @@ def load_catalog(directory: Path, default_language: str = "vi") -> tuple[Catalog
     return catalog, sorted(set(faults))
 
 
-def _load_file(path: Path, language: str) -> tuple[Lesson | None, yaml.Node | None, list[Fault]]:
+def _catalogue_faults(catalog: Catalog, directory: Path) -> Iterable[Fault]:
+    for language, by_id in sorted(catalog.lessons.items()):
+        questions = [question for lesson in by_id.values() for question in lesson.quiz.questions]
+        share = assessment.longest_share(questions)
+        if share > assessment.CATALOGUE_LONGEST_SHARE:
+            yield Fault(
+                str(directory / language),
+                0,
+                f"the right option is the longest in {share:.0%} of all {len(questions)} questions "
+                f"(at most {assessment.CATALOGUE_LONGEST_SHARE:.0%})",
+            )
+
+
+def _load_file(
+    path: Path, language: str, framework: Framework | None
+) -> tuple[Lesson | None, yaml.Node | None, list[Fault]]:
     where = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -111,6 +138,9 @@ def _load_file(path: Path, language: str) -> tuple[Lesson | None, yaml.Node | No
         )
     if path.stem != lesson.id:
         faults.append(Fault(where, _line_of(node, ("id",)), f"id '{lesson.id}' does not match file name '{path.stem}'"))
+    faults.extend(
+        assessment.lesson_faults(lesson, framework, lambda loc, text: Fault(where, _line_of(node, loc), text))
+    )
     return (None if faults else lesson), node, faults
 
 
@@ -189,6 +219,10 @@ def _compare(
                 ("quiz", "questions", index, "answer"),
                 f"question '{mine.id}' answer {mine.answer} differs from {source.answer}",
             )
+        if mine.tags != source.tags or mine.review != source.review:
+            yield fault(("quiz", "questions", index), f"question '{mine.id}' tags or review differ")
+    if translation.tags != original.tags:
+        yield fault(("tags",), "tags differ")
 
 
 def _ids(steps: Iterable[Any]) -> str:

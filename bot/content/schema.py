@@ -33,6 +33,10 @@ class Step(Strict):
 class Question(Strict):
     id: Identifier
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
+    # The competences this question checks (codes from the framework file, config/competences.yaml).
+    tags: Tags = Field(default_factory=Tags)
+    # "always": the question enters every resident's review deck, right or wrong (the scam-safety ones).
+    review: Literal["always"] | None = None
     options: Annotated[
         list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]],
         Field(min_length=2, max_length=4),
