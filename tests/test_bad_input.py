@@ -16,7 +16,7 @@ from bot.runtime import Runtime, make_engine
 from bot.storage.db import create_engine, session_factory
 from bot.storage.models import Answer, FsmState, ModuleProgress, Resident
 from bot.storage.transactions import TransactionRunner
-from tests.support.journey import count, lesson_of, onboard, start_quiz
+from tests.support.journey import count, lesson_of, onboard, option, start_quiz
 from tests.support.settings import make_settings
 
 
@@ -137,7 +137,7 @@ async def test_a_double_tap_on_an_answer_counts_once(
     lesson = lesson_of(runtime.catalog, "email")
     await start_quiz(user, lesson, "Thư điện tử")
     question = lesson.quiz.questions[0]
-    message, data = user.find_button(f"{'ABCD'[question.answer]}. ")
+    message, data = user.find_button_where(option(question.answer))
     await user.press_data(message, data)
     await user.press_data(message, data)  # the same tap again, e.g. a retried update
     assert "một lần" in (api.calls_of("answerCallbackQuery")[-1].params.get("text") or "")

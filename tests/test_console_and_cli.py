@@ -46,7 +46,7 @@ def test_make_run_without_token_opens_the_terminal_chat(tmp_path: Path) -> None:
     )
     assert result.returncode == 0
     assert "terminal" in result.stderr
-    assert "Bạn có đồng ý không?" in result.stdout
+    assert "Bà con có đồng ý không?" in result.stdout
 
 
 @pytest.mark.parametrize("name, value", [("TIMEZONE", "Mars/Olympus"), ("BROADCAST_RATE", "0"), ("ADMIN_IDS", "bob")])

@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.channels.telegram.testing.fake_bot_api import TOKEN, FakeBotApi, FakeUser, serve_http
 from bot.config import PROJECT_ROOT
 from bot.content import load_catalog
-from tests.support.journey import until
+from tests.support.journey import option, until
 from tests.support.settings import LESSONS
 
 
@@ -59,7 +59,8 @@ async def test_bot_process_takes_a_resident_through_email(database_url: str, tmp
         total = len(email.quiz.questions)
         for index, question in enumerate(email.quiz.questions):
             choice = question.answer if index != 0 else (question.answer + 1) % len(question.options)
-            await press(f"{'ABCD'[choice]}. ", "💡")
+            await user.press_where(option(choice))
+            await until(lambda: "💡" in last(), f"the verdict of question {index + 1}")
             if index + 1 < total:
                 await press("Câu tiếp theo", f"Câu {index + 2}/")
             else:

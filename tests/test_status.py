@@ -14,7 +14,9 @@ from bot.broadcast.audience import Audience
 from bot.broadcast.content import TEXT, Content
 from bot.broadcast.lease import lease_for
 from bot.channels.telegram.testing.broadcasting import seed_residents
+from bot.content import load_catalog
 from bot.runtime import Runtime
+from tests.support.settings import LESSONS
 
 
 async def status(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -46,7 +48,8 @@ async def test_status_of_a_running_bot_with_a_broadcast_waiting(
     found = json.loads(out)
     assert code == 0 and found["healthy"] is True
     assert found["database"] == "ok" and found["revision"] == found["newest_revision"]
-    assert found["lessons"] == {"en": 6, "vi": 6} and found["lesson_faults"] == []
+    shipped = len(load_catalog(LESSONS)[0].lessons["vi"])
+    assert found["lessons"] == {"en": shipped, "vi": shipped} and found["lesson_faults"] == []
     assert found["residents"] == 6 and found["unreachable_residents"] == 0
     assert found["broadcasts"] == {"sending": 1} and found["pending_deliveries"] == 6
     assert found["sender_running"] is True

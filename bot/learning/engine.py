@@ -16,8 +16,10 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from bot import actions, clock
+from bot.cleaning import clean_name
 from bot.learning.flows import FLOWS, menu, onboarding
 from bot.learning.flows.common import as_edit
+from bot.learning.flows.onboarding import NAME_MAX
 from bot.learning.place import Place
 from bot.learning.router import Router, merge
 from bot.learning.states import LEARNING, REGISTERED, Menu, Onboarding
@@ -55,6 +57,11 @@ class Engine:
             # Activity figures count days, so a write per tap would buy nothing; one per few minutes will do.
             if now - turn.resident.last_seen_at > LAST_SEEN_PRECISION:
                 turn.resident.last_seen_at = now
+            # The name follows the platform profile: a resident who renames themself is greeted (and
+            # certified) by the new name. Only a real change is written.
+            name = clean_name(event.display_name, NAME_MAX)
+            if name is not None and name != turn.resident.display_name:
+                turn.resident.display_name = name
             turn.fsm.set_state(turn.key, turn.state)
             turn.fsm.set_data(turn.key, turn.place.to_data())
             turn.fsm.flush()

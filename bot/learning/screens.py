@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.config import Commune
-from bot.content import Lesson
+from bot.content import Lesson, Question
 from bot.learning.actions import (
     AnswerQuestion,
     AskCommune,
@@ -97,34 +97,50 @@ def step(language: str, lesson: Lesson, index: int) -> Reply:
     return Reply("\n\n".join(parts), (tuple(navigation), (Button(t(language, "btn_menu"), ShowMenu()),)))
 
 
-def question(language: str, lesson: Lesson, index: int, attempt: int) -> Reply:
+def lettered(question: Question, order: Sequence[int]) -> list[tuple[str, int, str]]:
+    """(letter shown, option identity, text) in the order this resident sees the options."""
+    return [(OPTION_LETTERS[position], identity, question.options[identity]) for position, identity in enumerate(order)]
+
+
+def letter_of(order: Sequence[int], identity: int) -> str:
+    return OPTION_LETTERS[list(order).index(identity)]
+
+
+def question(language: str, lesson: Lesson, index: int, attempt: int, order: Sequence[int]) -> Reply:
     asked = lesson.quiz.questions[index]
     header = t(language, "question_header", number=index + 1, total=len(lesson.quiz.questions))
     if index == 0:
         count = len(lesson.quiz.questions)
         header = t(language, "quiz_intro", count=count, percent=lesson.quiz.pass_percent) + "\n\n" + header
-    lines = [f"{OPTION_LETTERS[i]}. {option}" for i, option in enumerate(asked.options)]
-    text = f"{header}\n\n{asked.text}\n\n" + "\n".join(lines)
+    options = lettered(asked, order)
+    text = f"{header}\n\n{asked.text}\n\n" + "\n".join(f"{letter}. {option}" for letter, _, option in options)
     rows = tuple(
-        (Button(_label(f"{OPTION_LETTERS[i]}. {option}"), AnswerQuestion(lesson.id, index, attempt, i)),)
-        for i, option in enumerate(asked.options)
+        (Button(_label(f"{letter}. {option}"), AnswerQuestion(lesson.id, index, attempt, identity)),)
+        for letter, identity, option in options
     )
     return Reply(text, (*rows, (Button(t(language, "btn_menu"), ShowMenu()),)))
 
 
-def feedback(language: str, lesson: Lesson, index: int, attempt: int, chosen: int, *, onward: bool = True) -> Reply:
+def verdict(language: str, asked: Question, chosen: int, order: Sequence[int]) -> str:
+    """ "You chose B. ..." and right or wrong (naming the right option), with this resident's letters."""
+    right = asked.options[asked.answer]
+    judged = (
+        t(language, "correct")
+        if chosen == asked.answer
+        else t(language, "wrong", answer=f"{letter_of(order, asked.answer)}. {right}")
+    )
+    choice = t(language, "your_choice", choice=f"{letter_of(order, chosen)}. {asked.options[chosen]}")
+    return f"{choice}\n{judged}"
+
+
+def feedback(
+    language: str, lesson: Lesson, index: int, attempt: int, chosen: int, order: Sequence[int], *, onward: bool = True
+) -> Reply:
     """The answer's verdict and explanation. Once the resident moves on it stays in the chat without its
     button (`onward=False`), so they can scroll back through what they learned."""
     asked = lesson.quiz.questions[index]
-    right = asked.options[asked.answer]
-    verdict = (
-        t(language, "correct")
-        if chosen == asked.answer
-        else t(language, "wrong", answer=f"{OPTION_LETTERS[asked.answer]}. {right}")
-    )
-    choice = t(language, "your_choice", choice=f"{OPTION_LETTERS[chosen]}. {asked.options[chosen]}")
     header = t(language, "question_header", number=index + 1, total=len(lesson.quiz.questions))
-    text = f"{header}\n{asked.text}\n\n{choice}\n{verdict}\n\n💡 {asked.explanation}"
+    text = f"{header}\n{asked.text}\n\n{verdict(language, asked, chosen, order)}\n\n💡 {asked.explanation}"
     if not onward:
         return Reply(text)
     last = index + 1 >= len(lesson.quiz.questions)

@@ -20,27 +20,29 @@ LEARNER: dict[str, dict[str, str]] = {
         "cmd_mydata": "Xem dữ liệu của tôi",
         "cmd_deleteme": "Xoá dữ liệu của tôi",
         "welcome": (
-            "Xin chào! 👋 Mình là trợ lý học kỹ năng số.\n"
-            "Mình giúp bà con dùng Internet, email, thanh toán điện tử và dịch vụ công trực tuyến "
+            "Xin chào! 👋 Đây là trợ lý học kỹ năng số.\n"
+            "Trợ lý giúp bà con dùng Internet, email, thanh toán điện tử và dịch vụ công trực tuyến "
             "an toàn, qua những bài học ngắn.\n\n"
-            "Bạn muốn học bằng tiếng nào?"
+            "Bà con muốn học bằng tiếng nào?"
         ),
         "consent": (
             "🔒 Trước khi bắt đầu\n\n"
-            "Để nhớ bạn đang học đến đâu, mình cần lưu:\n"
-            "• tên gọi trên Telegram, ngôn ngữ, xã của bạn\n"
-            "• bài đã học và câu trả lời bài kiểm tra\n\n"
-            "Mình KHÔNG lưu số điện thoại hay giấy tờ. Chỉ cán bộ phụ trách xem được số liệu tổng hợp. "
-            "Bạn xem lại dữ liệu bằng /mydata và xoá hết bất cứ lúc nào bằng /deleteme.\n\n"
-            "Bạn có đồng ý không?"
+            "Để nhớ bà con học đến đâu, trợ lý cần lưu:\n"
+            "• tên gọi trên Telegram, ngôn ngữ, xã;\n"
+            "• bài đã học và câu trả lời bài kiểm tra (để chấm điểm và nhắc ôn lại).\n"
+            "Không lưu số điện thoại, địa chỉ hay giấy tờ. Cán bộ chỉ xem số liệu tổng hợp.\n\n"
+            "Theo Luật Bảo vệ dữ liệu cá nhân 91/2025 và Nghị định 356/2025, bà con có quyền xem, sửa, "
+            "nhận bản sao, rút lại đồng ý và xoá dữ liệu: xem bằng /mydata, xoá hết bằng /deleteme. "
+            "Dữ liệu được giữ cho đến khi bà con xoá.\n\n"
+            "Bà con có đồng ý không?"
         ),
         "consent_yes": "✅ Tôi đồng ý",
         "consent_no": "Không đồng ý",
-        "declined": ("Không sao cả. Mình không lưu gì về bạn.\nKhi nào muốn học, bạn chỉ cần gõ /start nhé."),
-        "ask_commune": "Bạn đang sống ở xã nào? (Để cán bộ biết bà con nơi nào cần hỗ trợ thêm.)",
-        "registered": "Cảm ơn bạn! 🎉 Giờ mình cùng học nhé.",
+        "declined": "Không sao cả. Trợ lý không lưu gì về bà con.\nKhi nào muốn học, bà con chỉ cần gõ /start nhé.",
+        "ask_commune": "Bà con đang sống ở xã nào? (Để cán bộ biết nơi nào cần hỗ trợ thêm.)",
+        "registered": "Cảm ơn bà con! 🎉 Giờ mình cùng học nhé.",
         "menu": "📚 Chọn một bài học. Mỗi bài vài phút, có bài kiểm tra ngắn ở cuối.",
-        "menu_resume": "📚 Chọn một bài học, hoặc bấm ▶️ để học tiếp chỗ bạn đang dừng.",
+        "menu_resume": "📚 Chọn một bài học, hoặc bấm ▶️ để học tiếp chỗ đang dừng.",
         "module_new": "🆕 {title}",
         "module_progress": "▶️ {title} · {percent}%",
         "module_done": "✅ {title} · {score}%",
@@ -54,7 +56,7 @@ LEARNER: dict[str, dict[str, str]] = {
         "btn_certificate": "🎓 Nhận giấy chứng nhận",
         "btn_certificate_of": "🎓 Giấy chứng nhận: {title}",
         "certificate_caption": (
-            "🎓 Giấy chứng nhận hoàn thành bài «{title}». Bạn có thể lưu ảnh, gửi cho người thân hoặc in ra."
+            "🎓 Giấy chứng nhận hoàn thành bài «{title}». Bà con có thể lưu ảnh, gửi cho người thân hoặc in ra."
         ),
         "btn_review": "📖 Đọc lại bài học",
         "btn_next_module": "➡️ Bài tiếp: {title}",
@@ -72,14 +74,14 @@ LEARNER: dict[str, dict[str, str]] = {
         "question_header": "📝 Câu {number}/{total}",
         "correct": "✅ Đúng rồi!",
         "wrong": "❌ Chưa đúng. Đáp án đúng: {answer}",
-        "your_choice": "Bạn chọn: {choice}",
-        "result_pass": "🎉 Bạn trả lời đúng {correct}/{total} câu ({score}%). Bạn đã hoàn thành bài «{title}»! ✅",
+        "your_choice": "Đã chọn: {choice}",
+        "result_pass": "🎉 Đúng {correct}/{total} câu ({score}%). Bà con đã hoàn thành bài «{title}»! ✅",
         "result_fail": (
-            "Bạn trả lời đúng {correct}/{total} câu ({score}%). Cần {percent}% để hoàn thành.\n"
+            "Đúng {correct}/{total} câu ({score}%). Cần {percent}% để hoàn thành.\n"
             "Đừng lo, đọc lại bài rồi thử lần nữa nhé! 💪"
         ),
-        "result_all_done": "🌟 Bạn đã hoàn thành tất cả các bài. Giỏi quá!",
-        "progress_header": "📊 Tiến độ học của bạn",
+        "result_all_done": "🌟 Bà con đã hoàn thành tất cả các bài. Giỏi quá!",
+        "progress_header": "📊 Tiến độ học",
         "progress_line_new": "▫️ {title}: chưa học",
         "progress_line_progress": "▶️ {title}: {percent}%",
         "progress_line_done": "✅ {title}: hoàn thành, điểm {score}%",
@@ -90,22 +92,22 @@ LEARNER: dict[str, dict[str, str]] = {
             "• /menu: danh sách bài học\n"
             "• /progress: xem tiến độ và nhận giấy chứng nhận bài đã học xong 🎓\n"
             "• /language: đổi ngôn ngữ\n"
-            "• /mydata: xem dữ liệu mình lưu về bạn\n"
-            "• /deleteme: xoá toàn bộ dữ liệu của bạn\n"
-            "Bạn dừng lúc nào cũng được; lần sau mình sẽ mở đúng chỗ bạn đang học."
+            "• /mydata: xem dữ liệu trợ lý lưu về bà con\n"
+            "• /deleteme: xoá toàn bộ dữ liệu\n"
+            "Dừng lúc nào cũng được; lần sau trợ lý mở đúng chỗ đang học."
         ),
-        "hint_text": "Mình chưa hiểu tin nhắn này 🙂 Bạn hãy bấm một nút bên dưới nhé.",
-        "hint_media": "Mình chưa xem được ảnh, nhãn dán hay tin nhắn thoại 🙂 Bạn hãy bấm một nút bên dưới nhé.",
-        "hint_unknown_command": "Mình không có lệnh này. Gõ /help để xem các lệnh.",
-        "stale": "Nút này đã cũ. Mình mở lại chỗ bạn đang học nhé.",
-        "already_answered": "Câu này bạn đã trả lời rồi, mình chỉ tính một lần.",
-        "need_start": "Chào bạn! Gõ /start để bắt đầu học nhé.",
-        "need_consent": "Bạn cần đồng ý lưu tiến độ trước khi học. Gõ /start để bắt đầu.",
-        "ask_language": "Bạn muốn dùng tiếng nào?",
+        "hint_text": "Trợ lý chưa hiểu tin nhắn này 🙂 Bà con hãy bấm một nút bên dưới nhé.",
+        "hint_media": "Trợ lý chưa xem được ảnh, nhãn dán hay tin nhắn thoại 🙂 Bà con hãy bấm một nút bên dưới nhé.",
+        "hint_unknown_command": "Không có lệnh này. Gõ /help để xem các lệnh.",
+        "stale": "Nút này đã cũ. Trợ lý mở lại chỗ bà con đang học nhé.",
+        "already_answered": "Câu này đã trả lời rồi, chỉ tính một lần.",
+        "need_start": "Xin chào! Gõ /start để bắt đầu học nhé.",
+        "need_consent": "Bà con cần đồng ý lưu tiến độ trước khi học. Gõ /start để bắt đầu.",
+        "ask_language": "Bà con muốn dùng tiếng nào?",
         "language_set": "Đã chuyển sang tiếng Việt.",
-        "commune_set": "Đã lưu xã của bạn.",
+        "commune_set": "Đã lưu xã.",
         "mydata": (
-            "🔒 Dữ liệu mình đang lưu về bạn\n"
+            "🔒 Dữ liệu trợ lý đang lưu về bà con\n"
             "• Tên gọi: {name}\n"
             "• Ngôn ngữ: {lang_name}\n"
             "• Xã: {commune}\n"
@@ -114,21 +116,20 @@ LEARNER: dict[str, dict[str, str]] = {
             "• Vai trò: {role}\n"
             "• Bài đã bắt đầu: {started}, đã hoàn thành: {completed}\n"
             "• Số câu trả lời đã lưu: {answers}\n\n"
-            "Mình không lưu số điện thoại, địa chỉ hay giấy tờ. Muốn xoá hết: /deleteme"
+            "Không lưu số điện thoại, địa chỉ hay giấy tờ. Theo Luật Bảo vệ dữ liệu cá nhân 91/2025, "
+            "bà con có quyền xem, sửa, nhận bản sao và xoá dữ liệu. Muốn xoá hết: /deleteme"
         ),
-        "delete_confirm": (
-            "🗑 Xoá toàn bộ dữ liệu của bạn (tên, xã, tiến độ, câu trả lời)?\nViệc này không hoàn tác được."
-        ),
-        "deleted": "Đã xoá toàn bộ dữ liệu của bạn. Cảm ơn bạn đã học cùng mình! Gõ /start nếu muốn học lại.",
-        "delete_cancelled": "Đã giữ nguyên dữ liệu của bạn.",
-        "module_missing": "Bài học này hiện không có. Bạn chọn bài khác nhé.",
+        "delete_confirm": ("🗑 Xoá toàn bộ dữ liệu (tên, xã, tiến độ, câu trả lời)?\nViệc này không hoàn tác được."),
+        "deleted": "Đã xoá toàn bộ dữ liệu. Cảm ơn bà con đã học cùng trợ lý! Gõ /start nếu muốn học lại.",
+        "delete_cancelled": "Dữ liệu vẫn giữ nguyên.",
+        "module_missing": "Bài học này hiện không có. Bà con chọn bài khác nhé.",
         "role_resident": "người học",
         "role_officer": "cán bộ",
         "role_admin": "quản trị viên",
         "none": "chưa có",
-        "error": "Xin lỗi, mình gặp trục trặc nhỏ 🙏 Bạn thử lại sau ít phút, hoặc gõ /menu.",
-        "db_down": "Xin lỗi, hệ thống đang bận 🙏 Tiến độ của bạn vẫn được giữ. Bạn thử lại sau ít phút nhé.",
-        "private_only": "Mình chỉ dạy trong tin nhắn riêng. Bạn hãy nhắn riêng cho mình nhé: {link}",
+        "error": "Xin lỗi, trợ lý gặp trục trặc nhỏ 🙏 Bà con thử lại sau ít phút, hoặc gõ /menu.",
+        "db_down": "Xin lỗi, hệ thống đang bận 🙏 Tiến độ học vẫn được giữ. Bà con thử lại sau ít phút nhé.",
+        "private_only": "Trợ lý chỉ dạy trong tin nhắn riêng. Bà con hãy nhắn riêng nhé: {link}",
     },
     "en": {
         "cert_title": "CERTIFICATE",
@@ -155,10 +156,12 @@ LEARNER: dict[str, dict[str, str]] = {
         "consent": (
             "🔒 Before we start\n\n"
             "To remember where you are, I need to store:\n"
-            "• your Telegram first name, language and commune\n"
-            "• the lessons you took and your quiz answers\n\n"
-            "I do NOT store phone numbers or documents. Officers only see totals. "
-            "See your data with /mydata and delete it all at any time with /deleteme.\n\n"
+            "• your Telegram first name, language and commune;\n"
+            "• the lessons you took and your quiz answers (to score them and remind you to review).\n"
+            "No phone number, address or documents. Officers only see totals.\n\n"
+            "Under the Personal Data Protection Law 91/2025 and Decree 356/2025 you may see, correct, get a "
+            "copy of, withdraw consent to and delete your data: see it with /mydata, delete it all with "
+            "/deleteme. It is kept until you delete it.\n\n"
             "Do you agree?"
         ),
         "consent_yes": "✅ I agree",
@@ -241,7 +244,8 @@ LEARNER: dict[str, dict[str, str]] = {
             "• Role: {role}\n"
             "• Lessons started: {started}, completed: {completed}\n"
             "• Quiz answers stored: {answers}\n\n"
-            "I store no phone number, address or documents. To delete everything: /deleteme"
+            "No phone number, address or documents. Under the Personal Data Protection Law 91/2025 you may "
+            "see, correct, get a copy of and delete your data. To delete everything: /deleteme"
         ),
         "delete_confirm": ("🗑 Delete all your data (name, commune, progress, answers)?\nThis cannot be undone."),
         "deleted": "All your data is deleted. Thank you for learning with me! Type /start to begin again.",

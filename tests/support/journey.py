@@ -7,8 +7,10 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
+from bot import actions
 from bot.channels.telegram.testing.fake_bot_api import FakeUser
 from bot.content import Catalog, Lesson
+from bot.learning.actions import AnswerQuestion
 from bot.runtime import Runtime
 
 
@@ -37,10 +39,21 @@ async def start_quiz(user: FakeUser, lesson: Lesson, module_label: str) -> None:
     await user.press("Làm bài kiểm tra")
 
 
+def option(identity: int) -> Callable[[str], bool]:
+    """Matches the answer button of this option (its index in the lesson file), wherever the resident's
+    shuffled order put it on the screen."""
+
+    def wanted(data: str) -> bool:
+        action = actions.decode(data)
+        return isinstance(action, AnswerQuestion) and action.option == identity
+
+    return wanted
+
+
 async def answer_quiz(user: FakeUser, lesson: Lesson, wrong: frozenset[int] = frozenset(), vi: bool = True) -> None:
     for index, question in enumerate(lesson.quiz.questions):
         choice = question.answer if index not in wrong else (question.answer + 1) % len(question.options)
-        await user.press(f"{'ABCD'[choice]}. ")
+        await user.press_where(option(choice))
         last = index + 1 == len(lesson.quiz.questions)
         if vi:
             await user.press("Xem kết quả" if last else "Câu tiếp theo")

@@ -7,6 +7,7 @@ and run for someone the bot does not know yet; declining stores nothing at all.
 from __future__ import annotations
 
 from bot import clock
+from bot.cleaning import clean_name
 from bot.learning import screens
 from bot.learning.actions import ChooseLanguage, DeclineConsent, GiveConsent
 from bot.learning.flows.common import as_edit
@@ -80,7 +81,7 @@ def commune_first(turn: Turn) -> Outcome | None:
 
 
 def _register(turn: Turn, language: str) -> Resident:
-    name = (turn.event.display_name or "").strip()[:NAME_MAX] or None
+    name = clean_name(turn.event.display_name, NAME_MAX)
     now = clock.now()
     if turn.unconsented is not None:  # keep the row (and its role), now with consent
         row = turn.unconsented

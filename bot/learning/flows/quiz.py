@@ -11,6 +11,7 @@ from bot.content import Lesson
 from bot.learning import screens
 from bot.learning.actions import AnswerQuestion, NextQuestion, StartQuiz
 from bot.learning.flows.common import as_edit
+from bot.learning.option_order import option_order
 from bot.learning.place import Place
 from bot.learning.progress import passed, score_percent
 from bot.learning.router import Router
@@ -43,11 +44,28 @@ def start_quiz(turn: Turn, action: StartQuiz) -> Outcome:
     return ask(turn, lesson, progress)
 
 
+def order_for(turn: Turn, lesson: Lesson, index: int, attempt: int) -> list[int]:
+    """The order this resident sees this question's options in, on this attempt (bot.learning.option_order)."""
+    asked = lesson.quiz.questions[index]
+    return option_order(turn.me.id, lesson.id, asked.id, attempt, len(asked.options))
+
+
+def question_screen_for(turn: Turn, lesson: Lesson, index: int, attempt: int) -> Reply:
+    return screens.question(turn.language, lesson, index, attempt, order_for(turn, lesson, index, attempt))
+
+
+def feedback_screen_for(
+    turn: Turn, lesson: Lesson, index: int, attempt: int, chosen: int, onward: bool = True
+) -> Reply:
+    order = order_for(turn, lesson, index, attempt)
+    return screens.feedback(turn.language, lesson, index, attempt, chosen, order, onward=onward)
+
+
 def ask(turn: Turn, lesson: Lesson, progress: ModuleProgress) -> Outcome:
     index = progress.question_index or 0
     turn.move("start_quiz")
     turn.place = Place(module=lesson.id, question=index, attempt=progress.attempt)
-    return Outcome([screens.question(turn.language, lesson, index, progress.attempt)])
+    return Outcome([question_screen_for(turn, lesson, index, progress.attempt)])
 
 
 @router.action(AnswerQuestion)
@@ -73,7 +91,7 @@ def answer(turn: Turn, action: AnswerQuestion) -> Outcome:
     turn.move("answer")
     turn.place = Place(module=lesson.id, question=action.question, attempt=action.attempt, chosen=action.option)
     return Outcome(
-        [screens.feedback(turn.language, lesson, action.question, action.attempt, action.option)],
+        [feedback_screen_for(turn, lesson, action.question, action.attempt, action.option)],
         notice=t(turn.language, "correct") if correct else None,
     )
 
@@ -100,11 +118,11 @@ def next_question(turn: Turn, action: NextQuestion) -> Outcome:
         raise StaleAction("next question")
     progress = turn.progress_row(lesson)
     chosen = place.chosen or 0
-    settled = as_edit(screens.feedback(turn.language, lesson, action.question, action.attempt, chosen, onward=False))
+    settled = as_edit(feedback_screen_for(turn, lesson, action.question, action.attempt, chosen, onward=False))
     if action.question + 1 < len(lesson.quiz.questions):
         turn.move("next_question")
         turn.place = Place(module=lesson.id, question=action.question + 1, attempt=action.attempt)
-        return Outcome([settled, screens.question(turn.language, lesson, action.question + 1, progress.attempt)])
+        return Outcome([settled, question_screen_for(turn, lesson, action.question + 1, progress.attempt)])
     turn.move("finish_quiz")
     turn.place = Place(module=lesson.id)
     return Outcome([settled, result_screen(turn, lesson, progress)])
@@ -133,7 +151,7 @@ def question_screen(turn: Turn) -> list[Reply] | None:
     lesson, index = _asked(turn)
     if lesson is None or index is None:
         return None
-    return [screens.question(turn.language, lesson, index, turn.place.attempt or 1)]
+    return [question_screen_for(turn, lesson, index, turn.place.attempt or 1)]
 
 
 @router.screen(Quiz.FEEDBACK)
@@ -142,7 +160,7 @@ def feedback_screen(turn: Turn) -> list[Reply] | None:
     chosen = turn.place.chosen or 0
     if lesson is None or index is None or not 0 <= chosen < len(lesson.quiz.questions[index].options):
         return None
-    return [screens.feedback(turn.language, lesson, index, turn.place.attempt or 1, chosen)]
+    return [feedback_screen_for(turn, lesson, index, turn.place.attempt or 1, chosen)]
 
 
 @router.screen(Quiz.RESULT)

@@ -498,8 +498,20 @@ class FakeUser:
                     return message, data
         raise AssertionError(f"no button labelled {label!r}; last message: {self.last().text[:200]!r}")
 
+    def find_button_where(self, wanted: Callable[[str], bool]) -> tuple[SentMessage, str]:
+        """The newest message with a button whose callback data is `wanted`, and that data."""
+        for message in reversed(self.messages()):
+            for _, data in message.buttons():
+                if wanted(data):
+                    return message, data
+        raise AssertionError(f"no such button; last message: {self.last().text[:200]!r}")
+
     async def press(self, label: str) -> None:
         message, data = self.find_button(label)
+        await self.deliver(self.api.callback_update(self.user, message, data))
+
+    async def press_where(self, wanted: Callable[[str], bool]) -> None:
+        message, data = self.find_button_where(wanted)
         await self.deliver(self.api.callback_update(self.user, message, data))
 
     async def press_data(self, message: SentMessage, data: str) -> None:
