@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # at a crash may go twice on restart, so 1 means "at most one duplicate", at up to 1/round trip a second.
     broadcast_concurrency: Annotated[int, Field(ge=1, le=64)] | None = None
     quiet_hours: str = "21:00-07:00"
+    web_host: str = "127.0.0.1"  # the built-in web server (health, Zalo's webhook, certificate checks)
+    web_port: Annotated[int, Field(ge=1, le=65535)] = 8080
     log_level: str = "INFO"
 
     @field_validator("admin_ids", mode="before")

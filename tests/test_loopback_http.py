@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from telegram.ext import Application
 
-from bot.channels.telegram.app import build_application
+from bot.channels.telegram.app import build_application, start_parts, stop_parts
 from bot.channels.telegram.testing.fake_bot_api import FakeBotApi, SentMessage, serve_http
 from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
@@ -29,8 +29,7 @@ async def polling_bot(database_url: str) -> AsyncIterator[tuple[FakeBotApi, Appl
     runtime = await open_runtime(settings)
     app = build_application(settings, runtime)
     await app.initialize()
-    assert app.post_init is not None
-    await app.post_init(app)
+    await start_parts(app)  # as `python -m bot run` does: menus, the broadcast sender, the weekly report
     await app.start()
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0.0, timeout=1)
@@ -39,6 +38,7 @@ async def polling_bot(database_url: str) -> AsyncIterator[tuple[FakeBotApi, Appl
     finally:
         await app.updater.stop()
         await app.stop()
+        await stop_parts(app)
         await app.shutdown()
         await runtime.close()
         await runner.cleanup()

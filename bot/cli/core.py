@@ -62,7 +62,9 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value().strip():
+    from bot import serve
+
+    if serve.nothing_configured(settings):
         if args.console_fallback:
             print(
                 "TELEGRAM_BOT_TOKEN is not set: opening the lessons in the terminal instead.\n",
@@ -71,9 +73,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             return _chat(args, settings)
         print("error: set TELEGRAM_BOT_TOKEN (from @BotFather) in the environment or in .env", file=sys.stderr)
         return 2
-    from bot.channels.telegram.app import run_polling
-
-    return run_polling(settings)
+    return serve.run(settings)
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:

@@ -403,5 +403,5 @@ def register(application: Application) -> None:
 
 
 async def on_startup(application: Application) -> None:
-    # Scheduled here, not in register(): only a running bot (run_polling) has a started job queue.
+    # Scheduled here, not in register(): only `python -m bot run` (not a test application) serves jobs.
     schedule_weekly(application)

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import logging
-import sys
 from types import ModuleType
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
@@ -20,7 +17,7 @@ from bot.channels.telegram.traffic import INTERACTIVE_TRAFFIC, CountingRequest
 from bot.channels.telegram.transport import file_base_url
 from bot.config import Settings
 from bot.logsafety import redact_secrets_in_logs
-from bot.runtime import Runtime, open_runtime
+from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +41,6 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_base_url(settings.telegram_api_base_url))
         .concurrent_updates(PerUserUpdateProcessor(256))
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
     )
     if request is None:
         # 32 connections keep Telegram's ~30 messages a second flowing at a 200 ms round trip from
@@ -69,44 +64,56 @@ def build_application(
     return application
 
 
-async def _post_init(application: Application) -> None:
-    if "runtime" not in application.bot_data:
-        # Opened here, inside the loop that will serve updates: database connections belong to one loop.
-        runtime = await open_runtime(application.bot_data["settings"])
-        application.bot_data["runtime"] = runtime
-        application.bot_data["owns_runtime"] = True
-        if runtime.faults:
-            log.warning("%d lesson fault(s): run `python -m bot lessons validate`", len(runtime.faults))
-    # Parts start their background work here: the broadcast sender, the weekly report, the "/" menus.
+async def start_parts(application: Application) -> None:
+    """Parts start their background work: the "/" menus, the broadcast sender, the weekly report."""
     for part in PARTS:
         if hasattr(part, "on_startup"):
             await part.on_startup(application)
-    log.info("bot @%s ready", application.bot.username)
 
 
-async def _post_shutdown(application: Application) -> None:
+async def stop_parts(application: Application) -> None:
     for part in reversed(PARTS):
         if hasattr(part, "on_shutdown"):
             await part.on_shutdown(application)
-    if application.bot_data.get("owns_runtime"):
-        await application.bot_data["runtime"].close()
 
 
-def run_polling(settings: Settings) -> int:
-    assert settings.telegram_bot_token is not None
-    redact_secrets_in_logs([settings.telegram_bot_token.get_secret_value()])
-    application = build_application(settings)
-    try:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
-    except InvalidToken:
-        print("error: Telegram rejected TELEGRAM_BOT_TOKEN; copy it again from @BotFather", file=sys.stderr)
-        return 2
-    except NetworkError as error:
-        print(f"error: cannot reach the Bot API at {settings.telegram_api_base_url}: {error}", file=sys.stderr)
-        return 2
-    except (DBAPIError, OSError) as error:
-        # Raised from post_init when the database cannot be reached at start: say so in one line.
-        url = make_url(settings.database_url).render_as_string(hide_password=True)
-        print(f"error: cannot open the database {url}: {type(error).__name__}. Check DATABASE_URL.", file=sys.stderr)
-        return 2
-    return 0
+class TelegramChannel:
+    """Telegram in `python -m bot run`: long polling into the handlers, and the parts' background work."""
+
+    name = "telegram"
+
+    def __init__(self, settings: Settings, runtime: Runtime) -> None:
+        assert settings.telegram_bot_token is not None
+        redact_secrets_in_logs([settings.telegram_bot_token.get_secret_value()])
+        self.application = build_application(settings, runtime)
+        self._parts_started = False
+
+    async def start(self) -> None:
+        """Raises InvalidToken or NetworkError when Telegram refuses the token or cannot be reached."""
+        application = self.application
+        await application.initialize()  # getMe: the token is checked here
+        await start_parts(application)
+        self._parts_started = True
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        log.info("bot @%s ready", application.bot.username)
+
+    async def stop(self) -> None:
+        application = self.application
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        if self._parts_started:
+            await stop_parts(application)
+        await application.shutdown()
+
+
+def explain_start_failure(error: BaseException, settings: Settings) -> str | None:
+    """One line for the operator when Telegram refuses to start, or None for another kind of error."""
+    if isinstance(error, InvalidToken):
+        return "Telegram rejected TELEGRAM_BOT_TOKEN; copy it again from @BotFather"
+    if isinstance(error, NetworkError):
+        return f"cannot reach the Bot API at {settings.telegram_api_base_url}: {error}"
+    return None

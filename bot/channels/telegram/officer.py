@@ -161,7 +161,7 @@ async def start_sender(application: Application, *, request: BaseRequest | None 
     return sender
 
 
-async def stop_sender(application: Application, grace: float = 15.0) -> None:
+async def stop_sender(application: Application, grace: float = 2.5) -> None:
     handle: progress.SenderHandle | None = application.bot_data.pop(progress.SENDER, None)
     if handle is None:
         return

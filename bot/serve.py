@@ -1,0 +1,126 @@
+"""`python -m bot run`: one process serving every configured channel, the built-in web server and the
+background work (broadcasts, reports), stopping cleanly on SIGTERM or Ctrl-C.
+
+Channels are started from an explicit list: Telegram when TELEGRAM_BOT_TOKEN is set. The web server
+starts when a part added routes to it. A stop finishes within a few seconds whatever the network or
+the database do: each piece gets a bounded time to stop, then the process goes on without it (what
+was in flight is resent from the outbox at the next start).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from typing import Protocol
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from bot.config import Settings
+from bot.runtime import Runtime, open_runtime
+from bot.web.server import WebServer
+
+log = logging.getLogger(__name__)
+STOP_BUDGET = 4.0  # seconds for all pieces together; a service manager's stop should take about 5 s
+
+
+class Service(Protocol):
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def telegram_configured(settings: Settings) -> bool:
+    token = settings.telegram_bot_token
+    return token is not None and bool(token.get_secret_value().strip())
+
+
+def nothing_configured(settings: Settings) -> bool:
+    return not telegram_configured(settings)
+
+
+def run(settings: Settings) -> int:
+    return asyncio.run(serve(settings))
+
+
+async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on this platform, or not main thread
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        runtime = await open_runtime(settings)
+    except (DBAPIError, OSError) as error:
+        url = make_url(settings.database_url).render_as_string(hide_password=True)
+        return _fail(f"cannot open the database {url}: {type(error).__name__}. Check DATABASE_URL.")
+    if runtime.faults:
+        log.warning("%d lesson fault(s): run `python -m bot lessons validate`", len(runtime.faults))
+    web = WebServer(runtime, settings.web_host, settings.web_port)
+    services = _services(settings, runtime, web)
+    started: list[Service] = []
+    try:
+        for service in services:
+            try:
+                await service.start()
+            except Exception as error:
+                line = _explain(service, error, settings)
+                if line is None:
+                    raise
+                return _fail(line)
+            started.append(service)
+        if web.needed:
+            try:
+                await web.start()
+            except OSError as error:
+                return _fail(f"cannot listen on {settings.web_host}:{settings.web_port} ({error.strerror})")
+        await stop.wait()
+        log.info("stopping")
+        return 0
+    finally:
+        await _stop_all([web, *reversed(started)])
+        await _bounded(runtime.close(), "database", 1.0)
+
+
+def _services(settings: Settings, runtime: Runtime, web: WebServer) -> list[Service]:
+    services: list[Service] = []
+    if telegram_configured(settings):
+        from bot.channels.telegram.app import TelegramChannel
+
+        services.append(TelegramChannel(settings, runtime))
+    return services
+
+
+def _explain(service: Service, error: BaseException, settings: Settings) -> str | None:
+    if service.name == "telegram":
+        from bot.channels.telegram.app import explain_start_failure
+
+        return explain_start_failure(error, settings)
+    return None
+
+
+async def _stop_all(pieces: list[object]) -> None:
+    """Stop every piece, sharing one time budget; a piece that hangs is left behind, never waited for."""
+    deadline = asyncio.get_running_loop().time() + STOP_BUDGET
+    for piece in pieces:
+        left = max(0.2, deadline - asyncio.get_running_loop().time())
+        await _bounded(piece.stop(), getattr(piece, "name", type(piece).__name__), left)  # type: ignore[attr-defined]
+
+
+async def _bounded(step: object, what: str, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(step, seconds)  # type: ignore[arg-type]
+    except TimeoutError:
+        log.warning("%s did not stop within %.1f s; going on without it", what, seconds)
+    except Exception as error:  # a stop that fails must not keep the others from stopping
+        log.warning("%s failed to stop cleanly: %s", what, type(error).__name__)
+
+
+def _fail(line: str) -> int:
+    print(f"error: {line}", file=sys.stderr)
+    return 2
