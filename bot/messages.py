@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
+from bot import actions
 from bot.actions import Action
 
 
@@ -59,6 +61,29 @@ class Reply:
     media: str | None = None  # a file id or URL of a picture to show with the text
     edit: bool = False  # replace the message whose button was pressed, instead of sending anew
     attachment: Attachment | None = None  # a picture to upload, with `text` as its caption
+
+
+def reply_to_json(reply: Reply) -> dict[str, Any]:
+    """A reply as stored in the outbox (no attachment: pictures drawn on demand are never queued)."""
+    if reply.attachment is not None:
+        raise ValueError("a reply with an attachment cannot be queued")
+    return {
+        "text": reply.text,
+        "buttons": [[[button.label, actions.encode(button.action)] for button in row] for row in reply.buttons],
+        "media": reply.media,
+    }
+
+
+def reply_from_json(data: dict[str, Any]) -> Reply:
+    """The stored reply again; a button whose action no longer decodes is left out."""
+    rows = []
+    for row in data.get("buttons") or []:
+        buttons = tuple(
+            Button(label, action) for label, packed in row if (action := actions.decode(packed)) is not None
+        )
+        if buttons:
+            rows.append(buttons)
+    return Reply(str(data.get("text") or ""), tuple(rows), data.get("media"))
 
 
 @dataclass(slots=True)

@@ -1,5 +1,6 @@
-"""The persisted outbox: one `deliveries` row per (broadcast, resident), and the few short
-transactions the sender runs on it. Every function here opens and commits its own transaction;
+"""The persisted outbox: one `deliveries` row per (broadcast, resident), one `direct_messages` row per
+message to one resident outside a reply (reminders, a helper's answers), and the few short
+transactions the sender runs on them. Every function here opens and commits its own transaction;
 none is ever held open across a call to the Bot API.
 
 Statuses: broadcasts go scheduled -> sending -> done, with paused and cancelled on the side;
@@ -12,16 +13,19 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Integer, String, and_, exists, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import clock
 from bot.broadcast.audience import Audience, conditions
 from bot.broadcast.content import Content
+from bot.messages import Reply, reply_to_json
 from bot.storage.db import uninterruptible
-from bot.storage.models import Broadcast, Delivery, Resident
+from bot.storage.models import Broadcast, Delivery, DirectMessage, Resident
 from bot.storage.upsert import insert_for
-from bot.storage.vocabulary import BroadcastStatus, DeliveryStatus
+from bot.storage.vocabulary import BroadcastStatus, Channel, DeliveryStatus
 
 # Short names for the stored words of bot.storage.vocabulary, as the outbox's callers use them.
 SCHEDULED, SENDING, PAUSED, DONE = (
@@ -49,19 +53,33 @@ class Claimed:
     chat_id: int
     language: str
     unreachable_reason: str | None  # set when the resident became unreachable after the outbox was made
+    channel: str = Channel.TELEGRAM
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedDirect:
+    """A direct message (a reminder, a helper's answer) due now, with what is needed to send it."""
+
+    message_id: int
+    resident_id: int
+    chat_id: int
+    channel: str
+    payload: dict[str, Any]
+    unreachable_reason: str | None
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """The final word on one delivery (or a chat id change), written by the sender after the API answered."""
 
-    broadcast_id: int
+    broadcast_id: int | None  # None for a direct message
     resident_id: int
     status: str  # sent | unreachable | failed | chat (a ChatMigrated id change only)
     attempts: int = 0
     reason: str | None = None
     chat_id: int | None = None
     resident_gone: bool = False  # the API said unreachable: mark the resident, so later audiences skip them
+    message_id: int | None = None  # the direct message this is about
 
 
 async def fill(
@@ -132,6 +150,7 @@ async def claim(sessions: Sessions, broadcast_id: int, after: int, limit: int) -
                 Resident.language,
                 Resident.unreachable_at,
                 Resident.unreachable_reason,
+                Resident.channel,
             )
             .join(Resident, Resident.id == Delivery.resident_id)
             .where(Delivery.broadcast_id == broadcast_id, Delivery.status == PENDING, Delivery.resident_id > after)
@@ -139,8 +158,8 @@ async def claim(sessions: Sessions, broadcast_id: int, after: int, limit: int) -
             .limit(limit)
         )
         return status, [
-            Claimed(rid, chat, language, (reason or "unreachable") if gone is not None else None)
-            for rid, chat, language, gone, reason in rows
+            Claimed(rid, chat, language, (reason or "unreachable") if gone is not None else None, channel)
+            for rid, chat, language, gone, reason, channel in rows
         ]
 
 
@@ -187,7 +206,18 @@ async def record(sessions: Sessions, outcomes: Sequence[Outcome], now: datetime)
             "sent_at": now if o.status == SENT else None,
         }
         for o in outcomes
-        if o.status != "chat"
+        if o.status != "chat" and o.message_id is None
+    ]
+    directs = [
+        {
+            "id": o.message_id,
+            "status": o.status,
+            "attempts": o.attempts,
+            "last_error": (o.reason or "")[:255] or None,
+            "sent_at": now if o.status == SENT else None,
+        }
+        for o in outcomes
+        if o.status != "chat" and o.message_id is not None
     ]
     gone = [
         {"id": o.resident_id, "unreachable_at": now, "unreachable_reason": (o.reason or "unreachable")[:120]}
@@ -199,10 +229,70 @@ async def record(sessions: Sessions, outcomes: Sequence[Outcome], now: datetime)
         # ORM bulk UPDATE by primary key: one executemany per kind of change.
         if deliveries:
             await session.execute(update(Delivery), deliveries)
+        if directs:
+            await session.execute(update(DirectMessage), directs)
         if gone:
             await session.execute(update(Resident), gone)
         if moved:
             await session.execute(update(Resident), moved)
+
+
+async def enqueue(
+    session: AsyncSession, resident_id: int, kind: str, dedupe_key: str, reply: Reply, due_at: datetime
+) -> bool:
+    """Queue a message to one resident outside a reply; False if this `dedupe_key` was queued already
+    (the same reminder slot, the same relayed message), which then changes nothing."""
+    statement = (
+        insert_for(session, DirectMessage)
+        .values(
+            resident_id=resident_id,
+            kind=kind,
+            dedupe_key=dedupe_key[:120],
+            payload=reply_to_json(reply),
+            status=PENDING,
+            attempts=0,
+            created_at=clock.now(),
+            due_at=due_at,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    result = await session.execute(statement)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+@uninterruptible
+async def claim_direct(
+    sessions: Sessions, now: datetime, limit: int, busy_residents: Collection[int]
+) -> list[ClaimedDirect]:
+    """Direct messages due now, oldest first, at most one per resident and none for a resident who has
+    one in flight: a resident gets a helper's messages in the order they were written."""
+    async with sessions() as session:
+        rows = await session.execute(
+            select(
+                DirectMessage.id,
+                DirectMessage.resident_id,
+                Resident.chat_id,
+                Resident.channel,
+                DirectMessage.payload,
+                Resident.unreachable_at,
+                Resident.unreachable_reason,
+            )
+            .join(Resident, Resident.id == DirectMessage.resident_id)
+            .where(DirectMessage.status == PENDING, DirectMessage.due_at <= now)
+            .order_by(DirectMessage.id)
+            .limit(limit + len(busy_residents))
+        )
+    claimed: list[ClaimedDirect] = []
+    seen = set(busy_residents)
+    for message_id, resident_id, chat_id, channel, payload, gone, reason in rows:
+        if resident_id in seen:
+            continue
+        seen.add(resident_id)
+        unreachable = (reason or "unreachable") if gone is not None else None
+        claimed.append(ClaimedDirect(message_id, resident_id, chat_id, channel, dict(payload), unreachable))
+        if len(claimed) >= limit:
+            break
+    return claimed
 
 
 async def counts(session: AsyncSession, broadcast_ids: Sequence[int]) -> dict[int, Counter[str]]:

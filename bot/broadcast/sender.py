@@ -18,6 +18,13 @@ How it holds up:
 - Outcomes: RetryAfter waits and retries; Forbidden and "chat not found" mark the resident
   unreachable (never retried, and later audiences skip them); ChatMigrated updates the chat id and
   resends; network errors retry with exponential backoff, then fail with the reason.
+- Outages: when a channel's API fails several sends in a row, the channel, not the messages, is the
+  problem: all sending on it pauses with a growing backoff and tries again, spending no message's
+  attempts, however long the outage lasts; the first answer resumes everything.
+- Direct messages (reminders, a helper's answers; `direct_messages`) go through the same workers and
+  pacing, before broadcasts and between their batches, one at a time per resident so they arrive in
+  order; their creators chose when they are due, so quiet hours do not hold them.
+- Channels: each resident's deliveries go through their channel's `Route` (transport and pace).
 
 The sender never imports `telegram`: it talks to a `Transport` (see bot/channels/telegram/transport.py).
 """
@@ -31,11 +38,11 @@ import math
 import random
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -48,8 +55,9 @@ from bot.broadcast.outbox import FAILED, SENDING, SENT, UNREACHABLE, Outcome, Se
 from bot.broadcast.pacing import Pacer
 from bot.broadcast.schedule import QuietHours, quiet_until
 from bot.content import Catalog
-from bot.messages import Reply
+from bot.messages import Reply, reply_from_json
 from bot.storage.models import Broadcast
+from bot.storage.vocabulary import Channel
 
 log = logging.getLogger(__name__)
 WRITE_BATCH_MAX = 500
@@ -78,6 +86,27 @@ class Transport(Protocol):
 
     async def send(self, chat_id: int, message: Reply) -> SendResult: ...
 
+    async def probe(self) -> bool:
+        """Whether the channel's API answers at all (a cheap call), asked after a network failure."""
+        ...
+
+
+@dataclass
+class Route:
+    """How messages reach the residents of one channel: its transport and its own pace."""
+
+    transport: Transport
+    rate: float
+    yield_to: Callable[[], float] | None = None  # replies residents are waiting for, on that channel
+
+
+@dataclass
+class _Channel:
+    route: Route
+    pacer: Pacer
+    outage: float = 0.0  # the current outage backoff in seconds, 0 while the API answers
+    probing: asyncio.Lock = field(default_factory=asyncio.Lock)
+
 
 ProgressHook = Callable[[int, bool], Awaitable[None]]  # (broadcast id, final)
 
@@ -94,15 +123,21 @@ class SenderStats:
 
 @dataclass
 class _Job:
-    broadcast_id: int
+    broadcast_id: int | None  # None for a direct message
     resident_id: int
     chat_id: int
     language: str
+    channel: str = Channel.TELEGRAM
+    message_id: int | None = None  # the direct message
+    payload: dict[str, Any] | None = None  # the direct message as stored
     attempts: int = 0
 
     @property
-    def key(self) -> tuple[int, int]:
-        return (self.broadcast_id, self.resident_id)
+    def key(self) -> tuple[str, int, int]:
+        if self.message_id is not None:
+            return ("direct", self.message_id, self.resident_id)
+        assert self.broadcast_id is not None
+        return ("broadcast", self.broadcast_id, self.resident_id)
 
 
 def default_workers(rate: float) -> int:
@@ -121,7 +156,7 @@ class Sender:
     def __init__(
         self,
         sessions: Sessions,
-        transport: Transport,
+        transport: Transport | Mapping[str, Route],
         catalog: Catalog,
         *,
         rate: float,
@@ -139,7 +174,11 @@ class Sender:
         yield_to: Callable[[], float] | None = None,
     ) -> None:
         self.sessions = sessions
-        self.transport = transport
+        routes = transport if isinstance(transport, Mapping) else {Channel.TELEGRAM: Route(transport, rate, yield_to)}
+        # Each channel paces itself: gives way to replies residents are waiting for, pauses on its 429s.
+        self._channels = {
+            name: _Channel(route, Pacer(route.rate, yield_to=route.yield_to)) for name, route in routes.items()
+        }
         self.catalog = catalog
         self.rate = rate
         self.workers = workers or default_workers(rate)
@@ -155,12 +194,12 @@ class Sender:
         self.lease = lease or NoLease()
         self.standing_by = False  # another process holds the lease
         self.stats = SenderStats()
-        self._pacer = Pacer(rate, yield_to=yield_to)  # gives way to replies residents are waiting for
         # A short queue: jobs queued are jobs that go out even if a pause arrives meanwhile.
         self._queue: asyncio.Queue[_Job] = asyncio.Queue(maxsize=self.workers)
         self._results: asyncio.Queue[tuple[Outcome, asyncio.Future[None]]] = asyncio.Queue()
-        self._inflight: set[tuple[int, int]] = set()  # claimed and not yet finally recorded
+        self._inflight: set[tuple[str, int, int]] = set()  # claimed and not yet finally recorded
         self._outstanding: Counter[int] = Counter()  # the same, per broadcast
+        self._direct_residents: set[int] = set()  # residents with a direct message in flight
         self._idle: dict[int, asyncio.Event] = {}
         self._status: dict[int, str] = {}
         self._night = False  # inside quiet hours: nothing goes out until they end
@@ -232,9 +271,9 @@ class Sender:
         self.standing_by = not held
         return held
 
-    def pacer_interval(self) -> float:
+    def pacer_interval(self, channel: str = Channel.TELEGRAM) -> float:
         """Seconds between sends now: 1 / rate, longer while the bot is busy answering residents."""
-        return self._pacer.current_interval()
+        return self._channels[channel].pacer.current_interval()
 
     def resumes_at(self) -> datetime | None:
         """During quiet hours, when sending goes on (UTC); otherwise None."""
@@ -246,12 +285,34 @@ class Sender:
 
     async def _tick(self) -> bool:
         await outbox.promote_due(self.sessions, clock.now())
+        direct = await self._feed_direct()
         if self._check_night():
-            return False
+            return direct
         broadcast = await outbox.next_sending(self.sessions)
         if broadcast is None:
-            return False
-        return await self._drain(broadcast)
+            return direct
+        return await self._drain(broadcast) or direct
+
+    async def _feed_direct(self) -> bool:
+        """Queue the direct messages due now (they go before broadcasts); True if any was queued."""
+        claimed = await outbox.claim_direct(self.sessions, clock.now(), self.batch, self._direct_residents)
+        skipped: list[Outcome] = []
+        for row in claimed:
+            if row.unreachable_reason is not None:
+                skipped.append(
+                    Outcome(
+                        None, row.resident_id, UNREACHABLE, reason=row.unreachable_reason, message_id=row.message_id
+                    )
+                )
+                continue
+            job = _Job(None, row.resident_id, row.chat_id, "", row.channel, row.message_id, row.payload)
+            if job.key in self._inflight:
+                continue
+            self._track(job)
+            await self._queue.put(job)
+        if skipped:
+            await asyncio.gather(*(self._write(outcome) for outcome in skipped))
+        return bool(claimed)
 
     # -- the feeder --------------------------------------------------------------------------------
 
@@ -286,6 +347,7 @@ class Sender:
                     self._progress(bid, final=True)
                 return True
             cursor = rows[-1].resident_id
+            await self._feed_direct()  # a helper's answer does not wait behind a long broadcast
             skipped: list[Outcome] = []
             for row in rows:
                 if time.monotonic() - status_read > STATUS_REFRESH:
@@ -295,13 +357,13 @@ class Sender:
                     status_read = time.monotonic()
                 if self._halted(bid):
                     break
-                if (bid, row.resident_id) in self._inflight:
+                if ("broadcast", bid, row.resident_id) in self._inflight:
                     continue
                 if row.unreachable_reason is not None:
                     # Became unreachable after the outbox was made (blocked the bot meanwhile): skip.
                     skipped.append(Outcome(bid, row.resident_id, UNREACHABLE, reason=row.unreachable_reason))
                     continue
-                job = _Job(bid, row.resident_id, row.chat_id, row.language)
+                job = _Job(bid, row.resident_id, row.chat_id, row.language, row.channel)
                 self._track(job)
                 await self._queue.put(job)
                 progressed = True
@@ -329,12 +391,18 @@ class Sender:
 
     def _track(self, job: _Job) -> None:
         self._inflight.add(job.key)
+        if job.broadcast_id is None:
+            self._direct_residents.add(job.resident_id)
+            return
         self._outstanding[job.broadcast_id] += 1
 
     def _release(self, job: _Job) -> None:
         if job.key not in self._inflight:
             return  # already released (a crash report after the outcome was written)
         self._inflight.discard(job.key)
+        if job.broadcast_id is None:
+            self._direct_residents.discard(job.resident_id)
+            return
         self._outstanding[job.broadcast_id] -= 1
         if self._outstanding[job.broadcast_id] <= 0:
             del self._outstanding[job.broadcast_id]
@@ -342,7 +410,9 @@ class Sender:
             if event is not None:
                 event.set()
 
-    def _halted(self, bid: int) -> bool:
+    def _halted(self, bid: int | None) -> bool:
+        if bid is None:  # a direct message: only a stop holds it (its creator chose when it is due)
+            return self._stop.is_set()
         return self._stop.is_set() or self._night or self._status.get(bid) != SENDING
 
     # -- the workers -------------------------------------------------------------------------------
@@ -354,18 +424,23 @@ class Sender:
                 await self._deliver(job)
             except Exception:
                 # A bug, not a Telegram answer: record it so the broadcast can still finish.
-                log.exception("broadcast %s: delivery to resident %s crashed", job.broadcast_id, job.resident_id)
+                log.exception("%s: delivery to resident %s crashed", _what(job), job.resident_id)
                 self.stats.failed += 1
                 await self._settle(job, FAILED, "internal error")
             finally:
                 self._queue.task_done()
 
     async def _deliver(self, job: _Job) -> None:
+        channel = self._channels.get(job.channel)
+        if channel is None:
+            self.stats.failed += 1
+            await self._settle(job, FAILED, f"no {job.channel} channel in this process")
+            return
         while True:
             if self._halted(job.broadcast_id):
                 self._release(job)  # stays pending in the database for the next pass or run
                 return
-            await self._pacer.acquire()
+            await channel.pacer.acquire()
             if self._halted(job.broadcast_id):
                 self._release(job)
                 return
@@ -375,8 +450,10 @@ class Sender:
                 self.stats.failed += 1
                 await self._settle(job, FAILED, str(error))
                 return
-            result = await self.transport.send(job.chat_id, message)
+            result = await channel.route.transport.send(job.chat_id, message)
             job.attempts += 1
+            if result.kind is not Kind.TRANSIENT:
+                self._api_answered(job.channel, channel)
             if result.kind is Kind.SENT:
                 self.stats.sent += 1
                 await self._settle(job, SENT)
@@ -384,8 +461,8 @@ class Sender:
             if result.kind is Kind.RETRY_AFTER:
                 self.stats.retry_after += 1
                 job.attempts -= 1  # flood control is about the bot, not this message
-                self._pacer.pause(result.seconds)
-                log.warning("broadcast %s: flood control, all sends wait %.1fs", job.broadcast_id, result.seconds)
+                channel.pacer.pause(result.seconds)
+                log.warning("%s: flood control, all sends wait %.1fs", job.channel, result.seconds)
                 continue
             if result.kind is Kind.UNREACHABLE:
                 self.stats.unreachable += 1
@@ -393,18 +470,49 @@ class Sender:
                 return
             if result.kind is Kind.MIGRATED and result.new_chat_id and job.attempts < self.max_attempts:
                 self.stats.migrated += 1
-                await self._write(Outcome(job.broadcast_id, job.resident_id, "chat", chat_id=result.new_chat_id))
+                await self._write(
+                    Outcome(
+                        job.broadcast_id, job.resident_id, "chat", chat_id=result.new_chat_id, message_id=job.message_id
+                    )
+                )
                 job.chat_id = result.new_chat_id
                 continue
-            if result.kind is Kind.TRANSIENT and job.attempts < self.max_attempts:
+            if result.kind is Kind.TRANSIENT:
                 self.stats.transient += 1
-                self._retry_later(job, self._backoff(job.attempts))
-                return
+                if await self._api_down(job.channel, channel):
+                    job.attempts -= 1  # the API is down, not this chat: wait with everyone, spend nothing
+                    continue
+                if job.attempts < self.max_attempts:
+                    self._retry_later(job, self._backoff(job.attempts))
+                    return
             self.stats.failed += 1
             await self._settle(job, FAILED, result.reason or str(result.kind))
             return
 
+    async def _api_down(self, name: str, channel: _Channel) -> bool:
+        """After a network failure: is the channel's whole API down (not just this chat)? Then every send
+        on it pauses with a growing backoff, and the next send after the pause is the next probe."""
+        async with channel.probing:  # many workers fail at once in an outage: one probe answers them all
+            if channel.outage == 0.0 and await channel.route.transport.probe():
+                return False  # the API answers: this chat's trouble, retried with its own attempts
+            if channel.outage == 0.0:
+                log.warning("%s: the API is not answering; sending pauses until it does", name)
+                channel.outage = self.backoff_base
+            elif channel.pacer.paused_for <= 0:  # the first failure after a pause: the next pause is longer
+                channel.outage = min(self.backoff_cap, channel.outage * 2)
+            if channel.pacer.paused_for <= 0:
+                channel.pacer.pause(channel.outage * random.uniform(0.8, 1.2))
+            return True
+
+    def _api_answered(self, name: str, channel: _Channel) -> None:
+        if channel.outage:
+            log.warning("%s: the API answers again; sending goes on", name)
+            channel.outage = 0.0
+
     def _message(self, job: _Job) -> Reply:
+        if job.broadcast_id is None:
+            assert job.payload is not None
+            return reply_from_json(job.payload)
         key = (job.broadcast_id, job.language)
         message = self._messages.get(key)
         if message is None:
@@ -427,7 +535,15 @@ class Sender:
         task.add_done_callback(self._retries.discard)
 
     async def _settle(self, job: _Job, status: str, reason: str | None = None, *, resident_gone: bool = False) -> None:
-        outcome = Outcome(job.broadcast_id, job.resident_id, status, job.attempts, reason, resident_gone=resident_gone)
+        outcome = Outcome(
+            job.broadcast_id,
+            job.resident_id,
+            status,
+            job.attempts,
+            reason,
+            resident_gone=resident_gone,
+            message_id=job.message_id,
+        )
         try:
             await self._write(outcome)
         finally:
@@ -481,3 +597,7 @@ class Sender:
                 log.warning("broadcast %s: progress report failed", bid, exc_info=True)
 
         self._hooks[bid] = asyncio.create_task(call())
+
+
+def _what(job: _Job) -> str:
+    return f"direct message {job.message_id}" if job.message_id is not None else f"broadcast {job.broadcast_id}"

@@ -189,6 +189,30 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class DirectMessage(Base):
+    """The outbox for messages to one resident outside a reply: reminders, a helper's answers.
+
+    The same paced sender delivers them as broadcasts (before them, between batches). `dedupe_key`
+    makes creating one idempotent ("the reminder of this slot", "this relayed message"), so a retried
+    job or a restart never queues it twice; `payload` is the message as it will be shown.
+    """
+
+    __tablename__ = "direct_messages"
+    __table_args__ = (Index("ix_direct_messages_status_due", "status", "due_at", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # reminder | relay | ...
+    dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class AuditLog(Base):
     """Who did what with privileges: grants, broadcasts, exports."""
 

@@ -73,6 +73,13 @@ class TelegramTransport:
             return SendResult(Kind.FAILED, reason=_short(error))
         return SendResult(Kind.SENT)
 
+    async def probe(self) -> bool:
+        try:
+            await self.bot.get_me()
+        except TelegramError:
+            return False
+        return True
+
 
 def _seconds(error: RetryAfter) -> float:
     # PTB 22 is moving `retry_after` from int to timedelta and warns on the int form; take either.

@@ -97,6 +97,7 @@ class FakeBotApi:
     network_failures: dict[int, int] = field(default_factory=dict)  # chat -> how many sends fail
     scripted: deque[tuple[str, Failure]] = field(default_factory=deque)  # (method, failure) answered once
     latency: float = 0.0  # seconds each call takes, like a real network round trip
+    down: bool = False  # the whole API unreachable: every call fails as a dropped connection
     # setMyCommands: (scope type, chat id or None, language code or "") -> command names
     command_menus: dict[tuple[str, int | None, str], list[str]] = field(default_factory=dict)
 
@@ -175,6 +176,8 @@ class FakeBotApi:
         return None
 
     async def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if self.down:
+            raise NetworkError("simulated outage: the Bot API does not answer")
         for index, (scripted_method, failure) in enumerate(self.scripted):
             if scripted_method == method:
                 del self.scripted[index]
