@@ -11,6 +11,7 @@ from bot.texts import LANGUAGES, TEXTS, t
 from bot.texts.admin import ADMIN
 from bot.texts.learner import LEARNER
 from bot.texts.officer import OFFICER
+from bot.texts.reminders import REMINDERS
 
 
 def placeholders(template: str) -> set[str]:
@@ -26,7 +27,7 @@ def test_every_text_exists_in_both_languages_with_the_same_placeholders(table: d
 
 
 def test_keys_are_unique_across_the_tables() -> None:
-    sizes = sum(len(table["vi"]) for table in (LEARNER, OFFICER, ADMIN))
+    sizes = sum(len(table["vi"]) for table in (LEARNER, OFFICER, ADMIN, REMINDERS))
     assert len(TEXTS["vi"]) == sizes
 
 
