@@ -36,7 +36,5 @@ def test_an_unknown_language_reads_vietnamese() -> None:
 
 def test_a_template_may_have_language_and_key_slots() -> None:
     """`t()` takes `language` and `key` positionally only, so values of those names fill slots instead."""
-    from bot.texts import t
-
     assert t("en", "audience_language", language="English") == "residents using English"
     assert t("vi", "audience_language", language="Anh") == "người dùng tiếng Anh"
