@@ -103,7 +103,7 @@ async def test_a_reminder_after_two_idle_days_resumes_the_exact_step_after_a_res
     assert again.last().text == screens.step("vi", lesson, 2).text
 
 
-async def test_no_reminder_after_completion_after_reminders_off_or_to_someone_who_blocked(
+async def test_no_module_reminder_after_completion_after_reminders_off_or_to_someone_who_blocked(
     runtime: Runtime, api: FakeBotApi, make_user: Callable[..., FakeUser], wall_clock: clock.SteppingClock
 ) -> None:
     internet, email = lesson_of(runtime.catalog, "internet"), lesson_of(runtime.catalog, "email")
@@ -123,12 +123,15 @@ async def test_no_reminder_after_completion_after_reminders_off_or_to_someone_wh
             update(Resident).where(Resident.external_id == blocked.id).values(unreachable_at=clock.now())
         )
     wall_clock.advance(timedelta(days=5))
-    assert await deliver_reminders(runtime, api) == 0
+    # The completed module earns no reminder; its `review: always` questions, due for review, earn one.
+    assert await deliver_reminders(runtime, api) == 1
     assert reminders_to(done) == reminders_to(quiet) == reminders_to(blocked) == []
+    assert done.last().buttons()[0][0] == "🔁 Ôn tập"
+    assert quiet.last().text.startswith("🔕") and "Ôn tập" not in blocked.last().text
     await quiet.send("/reminders on")  # activity too: two idle days start again from here
     wall_clock.advance(TWO_DAYS + timedelta(minutes=1))
-    assert await deliver_reminders(runtime, api) == 1
-    assert len(reminders_to(quiet)) == 1
+    assert await deliver_reminders(runtime, api) == 2  # hers, and the second review nudge of `done`
+    assert len(reminders_to(quiet)) == 1 and reminders_to(blocked) == []
 
 
 async def test_the_reminder_button_turns_reminders_off_and_mydata_help_show_it(

@@ -29,6 +29,7 @@ from bot.learning.actions import (
     ShowMenu,
     ShowProgress,
     StartQuiz,
+    StartReview,
 )
 from bot.learning.progress import ModuleStanding
 from bot.messages import Button, Reply
@@ -63,10 +64,14 @@ def commune_picker(language: str, communes: Sequence[Commune], prompt_key: str =
     return Reply(t(language, prompt_key), rows)
 
 
-def menu(language: str, lessons: Sequence[tuple[Lesson, ModuleStanding]], resume: Lesson | None) -> Reply:
+def menu(
+    language: str, lessons: Sequence[tuple[Lesson, ModuleStanding]], resume: Lesson | None, review_due: int = 0
+) -> Reply:
     rows: list[tuple[Button, ...]] = []
     if resume is not None:
         rows.append((Button(_label(t(language, "btn_resume", title=resume.title)), OpenModule(resume.id)),))
+    if review_due > 0:  # spaced review (issue 11): shown only when cards are due
+        rows.append((Button(t(language, "btn_review_due", count=review_due), StartReview()),))
     for lesson, standing in lessons:
         if standing.status == ModuleStatus.COMPLETED:
             label = t(language, "module_done", title=lesson.title, score=standing.best_score or 0)

@@ -33,6 +33,11 @@ class Quiz:
     RESULT = "Quiz:result"
 
 
+class Review:
+    QUESTION = "Review:question"
+    FEEDBACK = "Review:feedback"
+
+
 class Settings:
     LANGUAGE = "Settings:language"
     COMMUNE = "Settings:commune"
@@ -50,6 +55,8 @@ REGISTERED = [
     Quiz.QUESTION,
     Quiz.FEEDBACK,
     Quiz.RESULT,
+    Review.QUESTION,
+    Review.FEEDBACK,
     Settings.LANGUAGE,
     Settings.COMMUNE,
     Privacy.DELETE_CONFIRM,
@@ -71,6 +78,10 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "answer", "source": Quiz.QUESTION, "dest": Quiz.FEEDBACK},
     {"trigger": "next_question", "source": Quiz.FEEDBACK, "dest": Quiz.QUESTION},
     {"trigger": "finish_quiz", "source": Quiz.FEEDBACK, "dest": Quiz.RESULT},
+    # Spaced review (flows/review.py): reachable from anywhere in the journey, left by the menu.
+    {"trigger": "start_review", "source": LEARNING, "dest": Review.QUESTION},
+    {"trigger": "answer_review", "source": Review.QUESTION, "dest": Review.FEEDBACK},
+    {"trigger": "next_review", "source": Review.FEEDBACK, "dest": Review.QUESTION},
     {"trigger": "ask_language", "source": LEARNING, "dest": Settings.LANGUAGE},
     {"trigger": "set_language", "source": Settings.LANGUAGE, "dest": Menu.MAIN},
     {"trigger": "ask_commune", "source": LEARNING, "dest": Settings.COMMUNE},

@@ -97,7 +97,9 @@ def card(session: Session, resident_id: int, module_id: str, question_id: str) -
 
 def answer(session: Session, card: ReviewCard, chosen_correctly: bool, now: datetime) -> bool:
     """Record a review answer for the card's current round and move the card; False (and nothing
-    changed) when this round was answered already."""
+    changed) when this round was answered already or the card is retired."""
+    if card.due_at is None:
+        return False
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     inserted = session.connection().execute(
         upsert_template(dialect, ReviewAnswer, ("resident_id", "module_id", "question_id", "round")),

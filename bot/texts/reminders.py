@@ -47,7 +47,9 @@ REMINDERS: dict[str, dict[str, str]] = {
         "review_header": "🔁 Ôn tập · câu {number}/{total}",
         "review_intro": "Ôn lại vài câu đã học để nhớ lâu hơn. Điểm các bài không thay đổi. Dừng lúc nào cũng được.",
         "review_none": "Hiện chưa có câu nào cần ôn. Trợ lý sẽ báo khi đến lúc nhé 🙂",
-        "review_done": "🎉 Xong phần ôn tập: đúng {correct}/{total} câu. Câu nào chưa nhớ sẽ quay lại sau 2 ngày.",
+        "review_done": (
+            "🎉 Xong phần ôn tập hôm nay! Câu nào chưa nhớ sẽ quay lại sau 2 ngày; câu đã nhớ sẽ được hỏi lại thưa dần."
+        ),
     },
     "en": {
         "cmd_reminders": "Turn study reminders on or off",
@@ -92,6 +94,9 @@ REMINDERS: dict[str, dict[str, str]] = {
         "review_header": "🔁 Review · question {number}/{total}",
         "review_intro": "A few questions you learned, to remember them longer. Scores do not change. Stop any time.",
         "review_none": "Nothing to review right now. I'll tell you when it's time 🙂",
-        "review_done": "🎉 Review done: {correct}/{total} right. Any you missed come back in 2 days.",
+        "review_done": (
+            "🎉 Review done for today! Any you missed come back in 2 days; "
+            "the ones you knew come back less and less often."
+        ),
     },
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.learning import screens
 from bot.learning.actions import Resume, ShowHelp, ShowMenu, ShowProgress
+from bot.learning.flows import review
 from bot.learning.flows.onboarding import commune_first
 from bot.learning.progress import standing
 from bot.learning.router import Router
@@ -25,7 +26,7 @@ def menu_screen(turn: Turn) -> Reply:
         (lesson for lesson, mine in rows if lesson.id == turn.place.module and mine.status == ModuleStatus.IN_PROGRESS),
         None,
     )
-    return screens.menu(turn.language, rows, resume)
+    return screens.menu(turn.language, rows, resume, review_due=review.due_count(turn))
 
 
 def progress_screen(turn: Turn) -> Reply:

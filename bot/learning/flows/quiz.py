@@ -19,6 +19,7 @@ from bot.learning.states import Lesson as LessonState
 from bot.learning.states import Quiz
 from bot.learning.turn import StaleAction, Turn
 from bot.messages import Outcome, Reply
+from bot.storage import review_deck
 from bot.storage.models import ModuleProgress
 from bot.storage.vocabulary import ModuleStatus
 from bot.texts import t
@@ -83,6 +84,16 @@ def answer(turn: Turn, action: AnswerQuestion) -> Outcome:
     progress = turn.progress_row(lesson)
     correct = action.option == asked.answer
     inserted = turn.learners.record_answer(turn.me.id, lesson.id, asked.id, action.attempt, action.option, correct)
+    if inserted:  # a wrong answer, or a question marked `review: always`, enters the review deck
+        review_deck.after_quiz_answer(
+            turn.learners.session,
+            turn.me.id,
+            lesson.id,
+            asked.id,
+            correct=correct,
+            always=asked.review == "always",
+            now=clock.now(),
+        )
     if inserted and progress.question_index == action.question:
         progress.correct_count += int(correct)
         progress.question_index = action.question + 1
