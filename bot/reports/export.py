@@ -138,7 +138,33 @@ def views(report: Report, tz: ZoneInfo) -> list[View]:
     weeks = View("Theo tuần", ("Tuần", "Từ ngày"), ("Lượt hoàn thành",), formats={"Từ ngày": DATE})
     for w in report.weeks:
         weeks.add((w.label, w.start), (w.completions,))
-    return [overview, modules, communes, funnel, questions, weeks]
+    return [overview, modules, communes, funnel, questions, weeks, *_reminder_views(report)]
+
+
+def _reminder_views(report: Report) -> list[View]:
+    """Issue 11: what reminders cost and bought, and what review kept (None: a group under k)."""
+    nudges = View("Lời nhắc", ("Mã", "Chỉ số"), ("Giá trị",))
+    figures = report.reminders
+    if figures is not None:
+        for code, label, value in (
+            ("sent", "Lời nhắc đã gửi", figures.sent),
+            ("residents", "Người được nhắc", figures.residents),
+            ("came_back_48h", "Quay lại học trong 48 giờ sau lời nhắc", figures.came_back_48h),
+            ("blocked_48h", "Chặn trợ lý trong 48 giờ sau lời nhắc", figures.blocked_48h),
+        ):
+            nudges.add((code, label), (value,))
+    titles = {m.id: m.title for m in report.modules}
+    retention = View(
+        "Ghi nhớ (ôn tập)",
+        ("Mã bài", "Bài học"),
+        ("Trả lời ở hộp 7 ngày", "Tỉ lệ đúng (7 ngày)", "Trả lời ở hộp 21 ngày", "Tỉ lệ đúng (21 ngày)"),
+        formats={"Tỉ lệ đúng (7 ngày)": PERCENT, "Tỉ lệ đúng (21 ngày)": PERCENT},
+    )
+    for r in report.retention:
+        retention.add(
+            (r.module_id, titles.get(r.module_id, r.module_id)), (r.answers_7d, r.share_7d, r.answers_21d, r.share_21d)
+        )
+    return [nudges, retention]
 
 
 def to_csv(report: Report, tz: ZoneInfo) -> bytes:

@@ -92,6 +92,50 @@ class WeekFigures:
 
 
 @dataclass(frozen=True, slots=True)
+class ReminderFigures:
+    sent: int
+    residents: int
+    came_back_48h: int | None  # None: fewer than k residents reminded
+    blocked_48h: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sent": self.sent,
+            "residents": self.residents,
+            "came_back_48h": self.came_back_48h,
+            "blocked_48h": self.blocked_48h,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionFigures:
+    module_id: str
+    answers_7d: int
+    right_7d: int | None  # None: fewer than k answers in that box
+    answers_21d: int
+    right_21d: int | None
+
+    @property
+    def share_7d(self) -> float | None:
+        return round(self.right_7d / self.answers_7d, 3) if self.right_7d is not None and self.answers_7d else None
+
+    @property
+    def share_21d(self) -> float | None:
+        return round(self.right_21d / self.answers_21d, 3) if self.right_21d is not None and self.answers_21d else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "module_id": self.module_id,
+            "answers_7d": self.answers_7d,
+            "right_7d": self.right_7d,
+            "share_right_7d": self.share_7d,
+            "answers_21d": self.answers_21d,
+            "right_21d": self.right_21d,
+            "share_right_21d": self.share_21d,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     generated_at: datetime
     scope: frozenset[str] | None  # None: the whole district
@@ -104,6 +148,8 @@ class Report:
     funnels: tuple[Funnel, ...]
     questions: tuple[QuestionFigures, ...]  # questions with at least k answers, in catalogue order
     weeks: tuple[WeekFigures, ...]  # every week from the first completion to now, zeros included
+    reminders: ReminderFigures | None = None  # issue 11 (bot/reports/reminders.py); None when suppressed
+    retention: tuple[RetentionFigures, ...] = ()
 
     def hardest(self, count: int = 5, module_id: str | None = None) -> list[QuestionFigures]:
         """Lowest share of right answers first; more answers first among equals."""
@@ -184,4 +230,6 @@ class Report:
             "weeks": [
                 {"week": w.label, "start": w.start.isoformat(), "completions": w.completions} for w in self.weeks
             ],
+            "reminders": self.reminders.to_json() if self.reminders is not None else None,
+            "retention": [r.to_json() for r in self.retention],
         }

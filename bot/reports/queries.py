@@ -36,6 +36,7 @@ from bot.reports.figures import (
     WeekFigures,
 )
 from bot.reports.privacy import K_ANONYMITY, NO_COMMUNE_ID, enough, merge_small_communes
+from bot.reports.reminders import reminder_figures, retention_figures
 from bot.storage.models import Answer, ModuleProgress, Resident
 from bot.storage.vocabulary import ModuleStatus
 from bot.texts import t
@@ -483,6 +484,8 @@ async def build_report(
         funnels=tuple(funnels),
         questions=tuple(questions),
         weeks=weeks,
+        reminders=await reminder_figures(connection, scope, k),
+        retention=await retention_figures(connection, scope, k),
     )
 
 

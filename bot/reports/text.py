@@ -88,7 +88,44 @@ def summary(report: Report, tz: ZoneInfo, language: str = "vi") -> str:
             )
             if question.wrong_option_text:
                 lines.append(t(language, "stats_often_wrong", option=question.wrong_option_text))
+    lines += _reminder_lines(report, language)
     return "\n".join(lines)
+
+
+def _reminder_lines(report: Report, language: str) -> list[str]:
+    """Issue 11: reminders (sent, came back, blocked) and retention at the 7- and 21-day boxes."""
+    figures, n = report.reminders, lambda value: number(value, language)
+    lines: list[str] = []
+    if figures is not None and figures.sent:
+        hidden = t(language, "stats_hidden_small")
+        lines += [
+            "",
+            t(
+                language,
+                "stats_reminders",
+                sent=n(figures.sent),
+                people=n(figures.residents),
+                back=n(figures.came_back_48h) if figures.came_back_48h is not None else hidden,
+                blocked=n(figures.blocked_48h) if figures.blocked_48h is not None else hidden,
+            ),
+        ]
+    shown = [r for r in report.retention if r.share_7d is not None or r.share_21d is not None]
+    if shown:
+        titles = {m.id: m.title for m in report.modules}
+        lines += ["", t(language, "stats_retention")]
+        for r in shown:
+            week = percent(r.share_7d, language) if r.share_7d is not None else "—"
+            weeks3 = percent(r.share_21d, language) if r.share_21d is not None else "—"
+            lines.append(
+                t(
+                    language,
+                    "stats_retention_line",
+                    title=titles.get(r.module_id, r.module_id),
+                    week=week,
+                    weeks3=weeks3,
+                )
+            )
+    return lines
 
 
 def _module_line(module: ModuleFigures, language: str) -> str:

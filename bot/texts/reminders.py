@@ -46,6 +46,12 @@ REMINDERS: dict[str, dict[str, str]] = {
         "btn_review_finish": "Xong ✅",
         "review_header": "🔁 Ôn tập · câu {number}/{total}",
         "review_intro": "Ôn lại vài câu đã học để nhớ lâu hơn. Điểm các bài không thay đổi. Dừng lúc nào cũng được.",
+        "stats_reminders": (
+            "🔔 Lời nhắc: {sent} tin tới {people} người · quay lại học trong 48 giờ: {back} · chặn trợ lý: {blocked}"
+        ),
+        "stats_hidden_small": "ẩn (nhóm nhỏ)",
+        "stats_retention": "🧠 Ghi nhớ khi ôn tập (tỉ lệ đúng sau 7 ngày · sau 21 ngày):",
+        "stats_retention_line": "• {title}: {week} · {weeks3}",
         "review_none": "Hiện chưa có câu nào cần ôn. Trợ lý sẽ báo khi đến lúc nhé 🙂",
         "review_done": (
             "🎉 Xong phần ôn tập hôm nay! Câu nào chưa nhớ sẽ quay lại sau 2 ngày; câu đã nhớ sẽ được hỏi lại thưa dần."
@@ -93,6 +99,12 @@ REMINDERS: dict[str, dict[str, str]] = {
         "btn_review_finish": "Done ✅",
         "review_header": "🔁 Review · question {number}/{total}",
         "review_intro": "A few questions you learned, to remember them longer. Scores do not change. Stop any time.",
+        "stats_reminders": (
+            "🔔 Reminders: {sent} to {people} people · came back within 48 h: {back} · blocked the bot: {blocked}"
+        ),
+        "stats_hidden_small": "hidden (small group)",
+        "stats_retention": "🧠 Remembered in review (share right after 7 days · after 21 days):",
+        "stats_retention_line": "• {title}: {week} · {weeks3}",
         "review_none": "Nothing to review right now. I'll tell you when it's time 🙂",
         "review_done": (
             "🎉 Review done for today! Any you missed come back in 2 days; "
