@@ -12,6 +12,7 @@ from bot.texts.admin import ADMIN
 from bot.texts.helpdesk import HELPDESK
 from bot.texts.learner import LEARNER
 from bot.texts.officer import OFFICER
+from bot.texts.robust import ROBUST
 
 LANGUAGES = ("vi", "en")
 LANGUAGE_NAMES = {"vi": "🇻🇳 Tiếng Việt", "en": "🇬🇧 English"}
@@ -28,7 +29,7 @@ def _merge(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return merged
 
 
-TEXTS = _merge(LEARNER, OFFICER, ADMIN, HELPDESK)
+TEXTS = _merge(LEARNER, OFFICER, ADMIN, ROBUST, HELPDESK)
 
 
 def t(language: str, key: str, /, **values: Any) -> str:
