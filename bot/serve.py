@@ -1,8 +1,9 @@
 """`python -m bot run`: one process serving every configured channel, the built-in web server and the
 background work (broadcasts, reports), stopping cleanly on SIGTERM or Ctrl-C.
 
-Channels are started from an explicit list: Telegram when TELEGRAM_BOT_TOKEN is set. The web server
-starts when a part added routes to it. A stop finishes within a few seconds whatever the network or
+Channels are started from an explicit list: Telegram when TELEGRAM_BOT_TOKEN is set, Zalo when
+ZALO_APP_ID is set, both in one process when both are. The web server starts when a part added routes
+to it (Zalo's webhook does). A stop finishes within a few seconds whatever the network or
 the database do: each piece gets a bounded time to stop, then the process goes on without it (what
 was in flight is resent from the outbox at the next start).
 """
@@ -40,8 +41,12 @@ def telegram_configured(settings: Settings) -> bool:
     return token is not None and bool(token.get_secret_value().strip())
 
 
+def zalo_configured(settings: Settings) -> bool:
+    return bool((settings.zalo_app_id or "").strip())
+
+
 def nothing_configured(settings: Settings) -> bool:
-    return not telegram_configured(settings)
+    return not telegram_configured(settings) and not zalo_configured(settings)
 
 
 def run(settings: Settings) -> int:
@@ -93,6 +98,10 @@ def _services(settings: Settings, runtime: Runtime, web: WebServer) -> list[Serv
         from bot.channels.telegram.app import TelegramChannel
 
         services.append(TelegramChannel(settings, runtime))
+    if zalo_configured(settings):
+        from bot.channels.zalo.channel import ZaloChannel
+
+        services.append(ZaloChannel(settings, runtime, web))
     return services
 
 
@@ -101,6 +110,10 @@ def _explain(service: Service, error: BaseException, settings: Settings) -> str 
         from bot.channels.telegram.app import explain_start_failure
 
         return explain_start_failure(error, settings)
+    if service.name == "zalo":
+        from bot.channels.zalo.channel import ZaloConfigError
+
+        return str(error) if isinstance(error, ZaloConfigError) else None
     return None
 
 

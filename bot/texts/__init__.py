@@ -1,6 +1,7 @@
 """Everything the bot says, in one table per language with the same keys in each: the residents'
 journey (`learner`), officers' broadcasts and roles (`officer`), and figures for officers and admins
-(`admin`). One `t()` for all; keys are unique across the three, checked when this module loads.
+(`admin`), and what only Zalo residents read (`zalo`). One `t()` for all; keys are unique across the
+tables, checked when this module loads.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 from bot.texts.admin import ADMIN
 from bot.texts.learner import LEARNER
 from bot.texts.officer import OFFICER
+from bot.texts.zalo import ZALO
 
 LANGUAGES = ("vi", "en")
 LANGUAGE_NAMES = {"vi": "🇻🇳 Tiếng Việt", "en": "🇬🇧 English"}
@@ -26,7 +28,7 @@ def _merge(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return merged
 
 
-TEXTS = _merge(LEARNER, OFFICER, ADMIN)
+TEXTS = _merge(LEARNER, OFFICER, ADMIN, ZALO)
 
 
 def t(language: str, key: str, **values: Any) -> str:
