@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     zalo_api_base_url: str = "https://openapi.zalo.me"
     zalo_oauth_base_url: str = "https://oauth.zaloapp.com"
     zalo_rate: Annotated[float, Field(gt=0)] = 10.0  # outbox sends a second on Zalo (its limits are UNCONFIRMED)
+    # Reminders and spaced review (issue 11; the rules are in bot/reminders/policy.py).
+    reminders: bool = True  # REMINDERS=off: no reminder goes to anyone from this deployment
+    reminder_idle_days: Annotated[float, Field(gt=0)] = 2.0  # a module untouched this long earns a nudge
+    reminder_scan_minutes: Annotated[float, Field(gt=0, le=15)] = 15.0  # how often what is due is looked for
 
     @field_validator("admin_ids", mode="before")
     @classmethod

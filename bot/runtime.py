@@ -61,5 +61,6 @@ def make_engine(settings: Settings, catalog: Catalog, transactions: TransactionR
         default_language=settings.default_language,
         timezone=settings.tz,
         certificate=certificate_attachment,
+        reminders=settings.reminders,
     )
     return Engine(journey, transactions)

@@ -1,5 +1,5 @@
 """`python -m bot run`: one process serving every configured channel, the built-in web server and the
-background work (broadcasts, reports), stopping cleanly on SIGTERM or Ctrl-C.
+background work (broadcasts, reports, the reminder scan), stopping cleanly on SIGTERM or Ctrl-C.
 
 Channels are started from an explicit list: Telegram when TELEGRAM_BOT_TOKEN is set, Zalo when
 ZALO_APP_ID is set, both in one process when both are. The web server starts when a part added routes
@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.config import Settings
+from bot.reminders.service import ReminderService
 from bot.runtime import Runtime, open_runtime
 from bot.web.server import WebServer
 
@@ -102,6 +103,9 @@ def _services(settings: Settings, runtime: Runtime, web: WebServer) -> list[Serv
         from bot.channels.zalo.channel import ZaloChannel
 
         services.append(ZaloChannel(settings, runtime, web))
+    if services and settings.reminders:
+        # After the channels: their senders deliver what the scan queues in the outbox.
+        services.append(ReminderService(runtime))
     return services
 
 

@@ -38,6 +38,7 @@ class Journey:
     default_language: str = "vi"
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
     certificate: CertificateMaker | None = None
+    reminders: bool = True  # REMINDERS: whether this deployment sends reminders at all
 
     def commune(self, commune_id: str | None) -> Commune | None:
         return next((c for c in self.communes if c.id == commune_id), None)

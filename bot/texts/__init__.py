@@ -1,8 +1,8 @@
 """Everything the bot says, in one table per language with the same keys in each: the residents'
 journey (`learner`), officers' broadcasts and roles (`officer`), figures for officers and admins
-(`admin`), the help desk between residents and their commune's helpers (`helpdesk`), and what only
-Zalo residents read (`zalo`). One `t()` for all; keys are unique across the tables, checked when this
-module loads.
+(`admin`), the help desk between residents and their commune's helpers (`helpdesk`), reminders and
+review (`reminders`), and what only Zalo residents read (`zalo`). One `t()` for all; keys are unique
+across the tables, checked when this module loads.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from bot.texts.admin import ADMIN
 from bot.texts.helpdesk import HELPDESK
 from bot.texts.learner import LEARNER
 from bot.texts.officer import OFFICER
+from bot.texts.reminders import REMINDERS
 from bot.texts.zalo import ZALO
 
 LANGUAGES = ("vi", "en")
@@ -30,7 +31,7 @@ def _merge(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return merged
 
 
-TEXTS = _merge(LEARNER, OFFICER, ADMIN, HELPDESK, ZALO)
+TEXTS = _merge(LEARNER, OFFICER, ADMIN, HELPDESK, REMINDERS, ZALO)
 
 
 def t(language: str, key: str, /, **values: Any) -> str:
