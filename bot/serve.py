@@ -102,7 +102,8 @@ def _services(settings: Settings, runtime: Runtime, web: WebServer) -> list[Serv
     if zalo_configured(settings):
         from bot.channels.zalo.channel import ZaloChannel
 
-        services.append(ZaloChannel(settings, runtime, web))
+        # Without Telegram in this process, Zalo runs the outbox sender (broadcasts, reminders) itself.
+        services.append(ZaloChannel(settings, runtime, web, own_sender=not telegram_configured(settings)))
     if services and settings.reminders:
         # After the channels: their senders deliver what the scan queues in the outbox.
         services.append(ReminderService(runtime))

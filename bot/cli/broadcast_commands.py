@@ -56,7 +56,12 @@ def broadcast(args: argparse.Namespace, settings: Settings) -> int:
         if args.dry_run:
             plan = await service.plan(runtime.sessions, draft, actor=None, tz=tz, quiet=quiet, now=now)
             moved = " (moved out of quiet hours)" if plan.moved else ""
-            print(f"dry run: {plan.recipients} recipient(s), would send at {local_text(plan.send_at, tz)}{moved}")
+            outside = ""
+            if plan.outside_window:
+                outside = f"; {plan.outside_window} of them outside Zalo's 7-day window: sent nothing"
+            print(
+                f"dry run: {plan.recipients} recipient(s), would send at {local_text(plan.send_at, tz)}{moved}{outside}"
+            )
             _json_line(args, {"id": None, "recipients": plan.recipients, "send_at": plan.send_at.isoformat()})
             return 0
         created = await service.create(

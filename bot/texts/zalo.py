@@ -1,9 +1,16 @@
-"""What the bot says only on Zalo: how to use it without Telegram's "/" commands."""
+"""What the bot says only about Zalo: how residents use it without Telegram's "/" commands, and, for
+officers, the residents Zalo's 7-day window keeps a broadcast from."""
 
 from __future__ import annotations
 
 ZALO: dict[str, dict[str, str]] = {
     "vi": {
+        # For officers: broadcasts on Zalo reach only residents who wrote within 7 days.
+        "preview_outside_window": (
+            "\n🕒 Trong đó {count} người dùng Zalo đã hơn 7 ngày không nhắn trợ lý: ngoài 7 ngày Zalo cho phép, "
+            "tin sẽ không đến họ (họ vẫn học được khi nhắn lại)."
+        ),
+        "report_outside_window": "\n🕒 Ngoài 7 ngày Zalo cho phép, không gửi: {count}",
         "zalo_help": (
             "💬 Trên Zalo, bà con gõ chữ thay cho lệnh:\n"
             "• menu: danh sách bài học\n"
@@ -16,6 +23,11 @@ ZALO: dict[str, dict[str, str]] = {
         ),
     },
     "en": {
+        "preview_outside_window": (
+            "\n🕒 Of these, {count} Zalo users have not written for over 7 days: outside the 7 days Zalo allows, "
+            "it will not reach them (they can still learn when they write again)."
+        ),
+        "report_outside_window": "\n🕒 Outside the 7 days Zalo allows, not sent: {count}",
         "zalo_help": (
             "💬 On Zalo, type a word instead of a command:\n"
             "• menu: the list of lessons\n"

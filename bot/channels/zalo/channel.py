@@ -4,6 +4,10 @@ The webhook (`POST /zalo/webhook` on the built-in web server) checks the signatu
 records the event under its key (a retry changes nothing, also after a restart), answers 200 at once
 and handles the event afterwards, in a task: Zalo wants its answer within 2 seconds. One resident's
 events are handled in the order they came, different residents' concurrently.
+
+Messages outside a reply (broadcasts, reminders) go through the outbox: the channel adds its route
+(`ZaloTransport`, ZALO_RATE, Zalo's 7-day window) to the runtime, for the Telegram channel's sender to
+use, or, when Telegram is not in this process, runs the outbox sender itself.
 """
 
 from __future__ import annotations
@@ -21,11 +25,16 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot import actions, clock
+from bot.broadcast.audience import FREE_WINDOW
+from bot.broadcast.lease import lease_for
+from bot.broadcast.schedule import parse_quiet_hours
+from bot.broadcast.sender import Route, Sender
 from bot.channels.zalo import inbox, signature
 from bot.channels.zalo.api import NOT_FOLLOWING, ZaloApi
 from bot.channels.zalo.compose import compose
 from bot.channels.zalo.ids import NotAZaloId, to_key
 from bot.channels.zalo.tokens import TokenError, Tokens
+from bot.channels.zalo.transport import ZaloTransport
 from bot.channels.zalo.words import command_of, number_of
 from bot.config import Settings
 from bot.learning.actions import ShowHelp
@@ -66,7 +75,9 @@ class ZaloConfigError(RuntimeError):
 class ZaloChannel:
     name = "zalo"
 
-    def __init__(self, settings: Settings, runtime: Runtime, web_server: WebServer) -> None:
+    def __init__(
+        self, settings: Settings, runtime: Runtime, web_server: WebServer, *, own_sender: bool = False
+    ) -> None:
         self.settings, self.runtime = settings, runtime
         self.app_id = (settings.zalo_app_id or "").strip()
         secrets = [s.get_secret_value() for s in _secrets(settings)]
@@ -82,6 +93,10 @@ class ZaloChannel:
         )
         self._oa_key = _secret(settings.zalo_oa_secret_key)
         web_server.add_route("POST", WEBHOOK_PATH, self.on_webhook)
+        runtime.routes[CHANNEL] = Route(ZaloTransport(self.api), settings.zalo_rate, window=FREE_WINDOW[CHANNEL])
+        self._own_sender = own_sender
+        self.sender: Sender | None = None
+        self._sender_task: asyncio.Task[None] | None = None
         self._locks: dict[str, asyncio.Lock] = {}
         self._waiting: dict[str, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -101,8 +116,25 @@ class ZaloChannel:
             raise ZaloConfigError(f"Zalo needs {' and '.join(missing)} as well as ZALO_APP_ID")
         for key, event in await inbox.unhandled(self.runtime.sessions):
             self._spawn(key, event)  # received before the last stop, never handled: handle it now
+        if self._own_sender:
+            settings = self.settings
+            self.sender = Sender(
+                self.runtime.sessions,
+                dict(self.runtime.routes),
+                self.runtime.catalog,
+                rate=settings.zalo_rate,
+                workers=settings.broadcast_concurrency,
+                quiet=parse_quiet_hours(settings.quiet_hours),
+                tz=settings.tz,
+                lease=lease_for(self.runtime.db),
+            )
+            self._sender_task = asyncio.create_task(self.sender.run(), name="zalo-outbox-sender")
 
     async def stop(self) -> None:
+        if self.sender is not None and self._sender_task is not None:
+            await self.sender.stop()
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(self._sender_task, 2.0)  # what was in flight goes again next start
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=2.0)
         for task in list(self._tasks):
