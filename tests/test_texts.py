@@ -13,6 +13,7 @@ from bot.texts.helpdesk import HELPDESK
 from bot.texts.learner import LEARNER
 from bot.texts.officer import OFFICER
 from bot.texts.reminders import REMINDERS
+from bot.texts.robust import ROBUST
 from bot.texts.zalo import ZALO
 
 
@@ -22,8 +23,8 @@ def placeholders(template: str) -> set[str]:
 
 @pytest.mark.parametrize(
     "table",
-    [LEARNER, OFFICER, ADMIN, HELPDESK, REMINDERS, ZALO],
-    ids=["learner", "officer", "admin", "helpdesk", "reminders", "zalo"],
+    [LEARNER, OFFICER, ADMIN, HELPDESK, REMINDERS, ROBUST, ZALO],
+    ids=["learner", "officer", "admin", "helpdesk", "reminders", "robust", "zalo"],
 )
 def test_every_text_exists_in_both_languages_with_the_same_placeholders(table: dict[str, dict[str, str]]) -> None:
     assert set(table) == set(LANGUAGES)
@@ -33,7 +34,7 @@ def test_every_text_exists_in_both_languages_with_the_same_placeholders(table: d
 
 
 def test_keys_are_unique_across_the_tables() -> None:
-    sizes = sum(len(table["vi"]) for table in (LEARNER, OFFICER, ADMIN, HELPDESK, REMINDERS, ZALO))
+    sizes = sum(len(table["vi"]) for table in (LEARNER, OFFICER, ADMIN, HELPDESK, REMINDERS, ROBUST, ZALO))
     assert len(TEXTS["vi"]) == sizes
 
 

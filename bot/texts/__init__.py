@@ -1,7 +1,7 @@
 """Everything the bot says, in one table per language with the same keys in each: the residents'
 journey (`learner`), officers' broadcasts and roles (`officer`), figures for officers and admins
 (`admin`), the help desk between residents and their commune's helpers (`helpdesk`), reminders and
-review (`reminders`), and what only Zalo residents read (`zalo`). One `t()` for all; keys are unique
+review (`reminders`), the robustness answers (`robust`), and what only Zalo residents read (`zalo`). One `t()` for all; keys are unique
 across the tables, checked when this module loads.
 """
 
@@ -14,6 +14,7 @@ from bot.texts.helpdesk import HELPDESK
 from bot.texts.learner import LEARNER
 from bot.texts.officer import OFFICER
 from bot.texts.reminders import REMINDERS
+from bot.texts.robust import ROBUST
 from bot.texts.zalo import ZALO
 
 LANGUAGES = ("vi", "en")
@@ -31,7 +32,7 @@ def _merge(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return merged
 
 
-TEXTS = _merge(LEARNER, OFFICER, ADMIN, HELPDESK, REMINDERS, ZALO)
+TEXTS = _merge(LEARNER, OFFICER, ADMIN, HELPDESK, REMINDERS, ROBUST, ZALO)
 
 
 def t(language: str, key: str, /, **values: Any) -> str:
