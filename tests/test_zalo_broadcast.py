@@ -4,6 +4,7 @@ counted apart (nothing sent outside it), -213/-230 never retried, Zalo's rate li
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import clock
+from bot.__main__ import main
 from bot.broadcast import audience as audiences
 from bot.broadcast import outbox, service, views
 from bot.broadcast.content import TEXT, Content
@@ -155,3 +157,18 @@ async def test_a_reminder_to_a_zalo_resident_outside_the_window_is_not_sent(
         await zalo.close()
     assert [sent.user_id for sent in zalo_api.sent] == [RECENT]
     assert sender.stats.outside_window == 1
+
+
+async def test_the_command_line_dry_run_names_the_zalo_residents_outside_the_window(
+    runtime: Runtime, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await seed_residents(runtime.sessions, 2, first_id=700_001)
+    await seed_zalo(runtime, RECENT, days_silent=3)
+    await seed_zalo(runtime, SILENT, days_silent=30)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("QUIET_HOURS", "")
+    code = await asyncio.to_thread(main, ["broadcast", "--text", "Họp xã", "--dry-run", "--json"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "4 recipient(s)" in out and "1 of them outside Zalo's 7-day window" in out
+    assert json.loads(out.strip().splitlines()[-1])["outside_window"] == 1
