@@ -100,7 +100,14 @@ def test_a_few_buttons_are_not_numbered_and_a_telegram_file_id_is_not_sent_as_a_
     ],
 )
 def test_typed_words_stand_for_commands(typed: str, command: str | None) -> None:
-    assert command_of(typed) == command
+    found = command_of(typed)
+    assert (found[0] if found else None) == command
+
+
+def test_a_typed_command_keeps_what_follows_it() -> None:
+    assert command_of("/reminders off") == ("reminders", "off")
+    assert command_of("/Verify ABCDE-12345") == ("verify", "ABCDE-12345")
+    assert command_of("tiến độ") == ("progress", "")
 
 
 def test_typed_numbers() -> None:

@@ -1,8 +1,9 @@
 """Everything the bot says, in one table per language with the same keys in each: the residents'
 journey (`learner`), officers' broadcasts and roles (`officer`), figures for officers and admins
 (`admin`), the help desk between residents and their commune's helpers (`helpdesk`), reminders and
-review (`reminders`), the robustness answers (`robust`), and what only Zalo residents read (`zalo`). One `t()` for all; keys are unique
-across the tables, checked when this module loads.
+review (`reminders`), what the bot says when input is refused (`robust`), and what only Zalo
+residents read (`zalo`). One `t()` for all; keys are unique across the tables, checked when this
+module loads.
 """
 
 from __future__ import annotations

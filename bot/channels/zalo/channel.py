@@ -41,6 +41,7 @@ from bot.learning.actions import ShowHelp
 from bot.logsafety import redact_secrets_in_logs
 from bot.messages import Button, Event, EventKind, Outcome, Reply, UserKey
 from bot.runtime import Runtime
+from bot.storage.failures import describe, is_refused_data
 from bot.storage.models import Resident
 from bot.storage.vocabulary import Channel
 from bot.texts import t
@@ -234,7 +235,7 @@ class ZaloChannel:
             return Event(key, EventKind.ACTION, text[: actions_max()])
         command = command_of(text)
         if command is not None:
-            return Event(key, EventKind.COMMAND, command)
+            return Event(key, EventKind.COMMAND, command[0], argument=command[1][:TEXT_PAYLOAD_MAX])
         number, buttons = number_of(text), self._screens.get(user)
         if number is not None and buttons and number <= len(buttons):
             return Event(key, EventKind.ACTION, actions.encode(buttons[number - 1].action))
@@ -244,9 +245,16 @@ class ZaloChannel:
         try:
             outcome = await self.runtime.engine.handle(event)
         except (DBAPIError, OSError, TimeoutError) as error:
+            language = self.settings.default_language
+            if is_refused_data(error):
+                # Not an outage: the same event would fail again. Nothing was written; logged as the bug it
+                # is, without the values (a name, a text).
+                log.error("zalo: the database refused an event's data (%s)", describe(error))
+                await self.deliver(user, Outcome([Reply(t(language, "data_refused"))]))
+                return
             # Nothing was written (the transaction rolled back): the resident can simply try again.
-            log.warning("zalo: database unavailable while handling an event: %s", type(error).__name__)
-            await self.deliver(user, Outcome([Reply(t(self.settings.default_language, "db_down"))]))
+            log.warning("zalo: database unavailable while handling an event: %s", describe(error))
+            await self.deliver(user, Outcome([Reply(t(language, "db_down"))]))
             return
         if _asks_for_help(event):
             outcome.replies.append(Reply(t(await self._language(event.key.user_id), "zalo_help")))

@@ -43,7 +43,7 @@ WORDS: dict[str, str] = {
 }
 _SPACES = re.compile(r"\s+")
 _TRAILING = re.compile(r"[.!,;:…]+$")
-COMMAND = re.compile(r"/([a-z]{1,32})(?:@\S*)?(?:\s.*)?", re.DOTALL)
+COMMAND_NAME = re.compile(r"[a-z]{1,32}")
 
 
 def plain(text: str) -> str:
@@ -53,13 +53,17 @@ def plain(text: str) -> str:
     return _TRAILING.sub("", _SPACES.sub(" ", bare)).strip() or bare.strip()
 
 
-def command_of(text: str) -> str | None:
-    """The command a typed message stands for, or None when it is ordinary text."""
+def command_of(text: str) -> tuple[str, str] | None:
+    """The command a typed message stands for and what followed it ("/reminders off" -> ("reminders",
+    "off")), or None when it is ordinary text."""
     stripped = text.strip()
-    match = COMMAND.fullmatch(stripped.lower())
-    if match:
-        return match.group(1)
-    return WORDS.get(plain(stripped))
+    if stripped.startswith("/"):
+        parts = stripped[1:].split(None, 1) or [""]
+        name = parts[0].split("@")[0].lower()
+        if COMMAND_NAME.fullmatch(name):
+            return name, parts[1].strip() if len(parts) > 1 else ""
+    command = WORDS.get(plain(stripped))
+    return (command, "") if command is not None else None
 
 
 def number_of(text: str) -> int | None:
