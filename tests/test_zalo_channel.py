@@ -3,6 +3,7 @@ fake Zalo API on loopback, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -59,6 +60,17 @@ async def test_the_signature_header_is_accepted_without_its_mac_prefix(bot: Zalo
         assert r.status == 200
     await bot.channel.idle()
     assert "tiếng nào" in bot.api.sent[0].text
+
+
+async def test_the_webhook_answers_zalo_before_the_work_is_done(bot: ZaloBot) -> None:
+    bot.api.gate = asyncio.Event()  # Zalo's API hangs: the reply cannot go out yet
+    raw, headers = signed(event("1876543210987654321", text="xin chào"))
+    async with aiohttp.ClientSession() as client, client.post(bot.webhook_url, data=raw, headers=headers) as r:
+        assert r.status == 200  # answered while the reply is still waiting on Zalo
+    assert bot.api.sent == [] and bot.channel.handled == 0
+    bot.api.gate.set()
+    await bot.channel.idle()
+    assert len(bot.api.sent) == 1 and bot.channel.handled == 1
 
 
 async def test_a_resident_walks_onboarding_a_module_its_quiz_and_progress_on_zalo(bot: ZaloBot) -> None:

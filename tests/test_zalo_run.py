@@ -25,6 +25,7 @@ from bot.channels.zalo.testing.fake_zalo_api import (
 from bot.channels.zalo.testing.residents import ZaloResident
 from bot.config import PROJECT_ROOT
 from bot.content import load_catalog
+from tests.support.cli import run_cli
 from tests.support.journey import option, until
 from tests.support.settings import LESSONS
 
@@ -188,3 +189,9 @@ async def _nothing() -> None:
 def _listening(port: int) -> bool:
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_run_with_zalo_app_id_but_no_secrets_is_a_one_line_error(tmp_path: Path) -> None:
+    result = run_cli("run", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "ZALO_APP_ID": APP_ID})
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: Zalo needs ZALO_APP_SECRET and ZALO_OA_SECRET_KEY as well as ZALO_APP_ID"

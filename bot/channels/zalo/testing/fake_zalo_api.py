@@ -6,6 +6,7 @@ and the 7-day window (-230) for users told to be outside it.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,7 @@ class FakeZaloApi:
     outside_window: set[str] = field(default_factory=set)  # users who last wrote more than 7 days ago
     errors: dict[str, list[int]] = field(default_factory=dict)  # user -> errors to answer next, in order
     calls: int = 0
+    gate: asyncio.Event | None = None  # when set, every message waits for it (a slow Zalo)
     _access: set[str] = field(default_factory=set)
     _refresh: set[str] = field(default_factory=lambda: {FIRST_REFRESH_TOKEN})
     _serial: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -83,6 +85,8 @@ class FakeZaloApi:
 
     async def _cs(self, request: web.Request) -> web.Response:
         self.calls += 1
+        if self.gate is not None:
+            await self.gate.wait()
         if request.headers.get("access_token") not in self._access:
             return web.json_response({"error": INVALID_TOKEN, "message": "Access token is invalid"})
         body = await request.json()
