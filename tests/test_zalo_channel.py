@@ -117,6 +117,14 @@ async def test_a_resident_walks_onboarding_a_module_its_quiz_and_progress_on_zal
         assert progress.best_score == 100
     assert all(status == 200 for status in lan.statuses)
 
+    # The certificate: the picture is uploaded to Zalo and shown, its caption (and the menu button) follow.
+    await lan.press("🎓")
+    assert len(bot.api.uploads) == 1 and bot.api.uploads[0].startswith(b"\x89PNG")
+    pictures = [m.message["attachment"]["payload"] for m in lan.messages() if "attachment" in m.message]
+    shown = [payload["elements"][0] for payload in pictures if "elements" in payload]
+    assert shown[-1]["attachment_id"] == "img-1"
+    assert "Thư điện tử" in lan.last().text and lan.last().buttons  # the caption, with the way back
+
 
 async def test_typed_words_and_numbers_stand_for_commands_and_buttons(bot: ZaloBot) -> None:
     an = bot.resident("2876543210987654321")

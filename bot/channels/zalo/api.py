@@ -75,9 +75,25 @@ class ZaloApi:
             answer = await self._post("/v3.0/oa/message/cs", token, message)
         return answer
 
-    async def _post(self, path: str, token: str, body: dict[str, Any]) -> Answer:
+    async def upload_image(self, picture: bytes, filename: str) -> Answer:
+        """POST /v2.0/oa/upload/image (multipart `file`): `data.attachment_id` names the picture in a
+        message. UNCONFIRMED beyond third-party code; a caller treats any failure as "send no picture"."""
+        assert self.tokens is not None
+        token = await self.tokens.access_token()
+        answer = await self._upload(token, picture, filename)
+        if answer.error in TOKEN_ERRORS:
+            token = await self.tokens.refresh(spent=token)
+            answer = await self._upload(token, picture, filename)
+        return answer
+
+    async def _upload(self, token: str, picture: bytes, filename: str) -> Answer:
+        form = aiohttp.FormData()
+        form.add_field("file", picture, filename=filename, content_type="image/png")
+        return await self._post("/v2.0/oa/upload/image", token, None, data=form)
+
+    async def _post(self, path: str, token: str, body: dict[str, Any] | None, data: Any = None) -> Answer:
         headers = {"access_token": token}
-        async with self.http().post(self.base_url + path, json=body, headers=headers) as response:
+        async with self.http().post(self.base_url + path, json=body, data=data, headers=headers) as response:
             retry_after = _retry_after(response.headers.get("Retry-After"))
             try:
                 payload = await response.json(content_type=None)

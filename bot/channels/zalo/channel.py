@@ -17,6 +17,7 @@ import contextlib
 import json
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -31,7 +32,7 @@ from bot.broadcast.schedule import parse_quiet_hours
 from bot.broadcast.sender import Route, Sender
 from bot.channels.zalo import inbox, signature
 from bot.channels.zalo.api import NOT_FOLLOWING, ZaloApi
-from bot.channels.zalo.compose import compose
+from bot.channels.zalo.compose import compose, picture
 from bot.channels.zalo.ids import NotAZaloId, to_key
 from bot.channels.zalo.tokens import TokenError, Tokens
 from bot.channels.zalo.transport import ZaloTransport
@@ -266,6 +267,10 @@ class ZaloChannel:
         if outcome.notice:
             messages.append({"text": outcome.notice})
         for reply in outcome.replies:
+            if reply.attachment is not None:
+                uploaded = await self._upload(reply.attachment.render, reply.attachment.filename)
+                if uploaded is not None:
+                    messages.append(picture(uploaded))
             composed = compose(reply)
             messages += composed.messages
             if composed.buttons:
@@ -290,6 +295,21 @@ class ZaloChannel:
             with contextlib.suppress(ValueError):
                 await self._mark(to_key(user), gone=True, reason="not following")
         return False
+
+    async def _upload(self, render: Callable[[], bytes], filename: str) -> str | None:
+        """Draw the picture (off the event loop) and upload it; None when that fails, and the caption
+        goes alone: a certificate's text still says what it certifies."""
+        try:
+            drawn = await asyncio.to_thread(render)
+            answer = await self.api.upload_image(drawn, filename)
+        except (TokenError, aiohttp.ClientError, TimeoutError) as error:
+            log.warning("zalo: uploading a picture failed: %s", type(error).__name__)
+            return None
+        attachment_id = answer.data.get("attachment_id") if answer.ok else None
+        if not attachment_id:
+            log.warning("zalo: Zalo refused a picture (error %d); its caption goes alone", answer.error)
+            return None
+        return str(attachment_id)
 
     def _remember(self, user: str, buttons: list[Button]) -> None:
         self._screens[user] = buttons

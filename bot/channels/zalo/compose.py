@@ -9,7 +9,8 @@
   the numbers can also be typed ("gõ số"), see `bot/channels/zalo/words.py`.
 - Zalo cannot edit a sent message: a reply meant to replace one is simply sent anew; the core answers
   an old button as stale.
-- A picture is sent only when it is a public URL (a Telegram file id means nothing to Zalo).
+- A picture is sent only when it is a public URL (a Telegram file id means nothing to Zalo), or, for
+  a picture drawn for this person (a certificate), once uploaded to Zalo (`picture`).
 """
 
 from __future__ import annotations
@@ -86,6 +87,12 @@ def _buttons(page: list[Button], first: int | None) -> dict[str, Any]:
             ]
         },
     }
+
+
+def picture(attachment_id: str) -> dict[str, Any]:
+    """A message showing a picture uploaded to Zalo (its caption and buttons follow in the next one)."""
+    element = {"media_type": "image", "attachment_id": attachment_id}
+    return {"attachment": {"type": "template", "payload": {"template_type": "media", "elements": [element]}}}
 
 
 def _image(url: str) -> dict[str, Any]:

@@ -40,6 +40,7 @@ class Sent:
 class FakeZaloApi:
     sent: list[Sent] = field(default_factory=list)
     refreshes: list[str] = field(default_factory=list)  # the refresh tokens presented, in order
+    uploads: list[bytes] = field(default_factory=list)  # pictures uploaded (certificates)
     refused: list[tuple[str, int]] = field(default_factory=list)  # (user, error) answered instead of sending
     outside_window: set[str] = field(default_factory=set)  # users who last wrote more than 7 days ago
     errors: dict[str, list[int]] = field(default_factory=dict)  # user -> errors to answer next, in order
@@ -70,6 +71,7 @@ class FakeZaloApi:
         app.router.add_post("/v3.0/oa/message/cs", self._cs)
         app.router.add_post("/v4/oa/access_token", self._token)
         app.router.add_get("/v2.0/oa/getoa", self._getoa)
+        app.router.add_post("/v2.0/oa/upload/image", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -120,6 +122,17 @@ class FakeZaloApi:
         self._access.add(access)
         self._refresh.add(refresh)
         return web.json_response({"access_token": access, "refresh_token": refresh, "expires_in": "90000"})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        if request.headers.get("access_token") not in self._access:
+            return web.json_response({"error": INVALID_TOKEN, "message": "Access token is invalid"})
+        form = await request.post()
+        upload = form.get("file")
+        content = upload.file.read() if isinstance(upload, web.FileField) else b""
+        if not content.startswith(b"\x89PNG"):
+            return web.json_response({"error": -201, "message": "not an image"})
+        self.uploads.append(content)
+        return web.json_response({"error": 0, "data": {"attachment_id": f"img-{len(self.uploads)}"}})
 
     async def _getoa(self, request: web.Request) -> web.Response:
         return web.json_response({"error": 0, "data": {"name": "Fake OA"}})
