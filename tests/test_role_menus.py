@@ -14,9 +14,10 @@ from bot.config import Settings
 from tests.support.journey import onboard
 from tests.support.settings import ADMIN_ID
 
-RESIDENT = ["start", "menu", "progress", "help", "language", "mydata", "deleteme"]
+RESIDENT = ["start", "menu", "progress", "help", "language", "mydata", "deleteme", "verify"]
 OFFICER = ["broadcast", "broadcasts", "stats", "export", *RESIDENT]
-ADMIN = ["broadcast", "broadcasts", "stats", "export", "roles", "grant", "revoke", "weeklyreport", *RESIDENT]
+ADMIN_ONLY = ["roles", "grant", "revoke", "weeklyreport", "certificates"]
+ADMIN = ["broadcast", "broadcasts", "stats", "export", *ADMIN_ONLY, *RESIDENT]
 
 
 async def test_residents_get_their_commands_in_both_languages(app: Application, api: FakeBotApi) -> None:

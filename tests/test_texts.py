@@ -9,6 +9,7 @@ import pytest
 
 from bot.texts import LANGUAGES, TEXTS, t
 from bot.texts.admin import ADMIN
+from bot.texts.certificates import CERTIFICATES
 from bot.texts.learner import LEARNER
 from bot.texts.officer import OFFICER
 
@@ -17,7 +18,9 @@ def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-@pytest.mark.parametrize("table", [LEARNER, OFFICER, ADMIN], ids=["learner", "officer", "admin"])
+@pytest.mark.parametrize(
+    "table", [LEARNER, OFFICER, ADMIN, CERTIFICATES], ids=["learner", "officer", "admin", "certificates"]
+)
 def test_every_text_exists_in_both_languages_with_the_same_placeholders(table: dict[str, dict[str, str]]) -> None:
     assert set(table) == set(LANGUAGES)
     assert set(table["vi"]) == set(table["en"])
@@ -26,7 +29,7 @@ def test_every_text_exists_in_both_languages_with_the_same_placeholders(table: d
 
 
 def test_keys_are_unique_across_the_tables() -> None:
-    sizes = sum(len(table["vi"]) for table in (LEARNER, OFFICER, ADMIN))
+    sizes = sum(len(table["vi"]) for table in (LEARNER, OFFICER, ADMIN, CERTIFICATES))
     assert len(TEXTS["vi"]) == sizes
 
 

@@ -26,7 +26,25 @@ class StaleAction(Exception):
 class CertificateMaker(Protocol):
     """Draws a completion certificate; the journey asks for one without knowing how it is drawn."""
 
-    def __call__(self, *, language: str, name: str | None, module_title: str, score: int, day: str) -> Attachment: ...
+    def __call__(
+        self, *, language: str, name: str | None, module_title: str, score: int, day: str, code: str | None = None
+    ) -> Attachment: ...
+
+
+class PassportMaker(Protocol):
+    """Draws the digital-skills passport: the core modules with their scores, the competences covered."""
+
+    def __call__(
+        self,
+        *,
+        language: str,
+        name: str | None,
+        modules: Sequence[tuple[str, int]],
+        competences: Sequence[str],
+        score: int,
+        day: str,
+        code: str | None = None,
+    ) -> Attachment: ...
 
 
 @dataclass(frozen=True)
@@ -38,6 +56,8 @@ class Journey:
     default_language: str = "vi"
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
     certificate: CertificateMaker | None = None
+    passport: PassportMaker | None = None
+    core_modules: tuple[str, ...] = ()  # the passport's modules, those the catalogue has
 
     def commune(self, commune_id: str | None) -> Commune | None:
         return next((c for c in self.communes if c.id == commune_id), None)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.messages import UserKey
 from bot.storage.fsm_sql import SqlFsmStorage
-from bot.storage.models import Answer, FsmState, ModuleProgress, Resident
+from bot.storage.models import Answer, FsmState, IssuedCertificate, ModuleProgress, Resident
 from bot.storage.upsert import upsert_template
 from bot.storage.vocabulary import ModuleStatus
 
@@ -125,9 +125,10 @@ class Learners:
         )
 
     def forget(self, resident_id: int) -> None:
-        """Delete everything about one resident. Explicit deletes, not only FK cascades, so it holds
-        even on a SQLite connection opened without foreign_keys=ON."""
-        for table in (Answer, ModuleProgress):
+        """Delete everything about one resident, certificates included (their codes then read "not
+        found"). Explicit deletes, not only FK cascades, so it holds even on a SQLite connection opened
+        without foreign_keys=ON."""
+        for table in (Answer, ModuleProgress, IssuedCertificate):
             self.session.execute(delete(table).where(table.resident_id == resident_id))
         self.session.execute(delete(Resident).where(Resident.id == resident_id))
         self._progress.pop(resident_id, None)

@@ -1,6 +1,7 @@
 """Everything the bot says, in one table per language with the same keys in each: the residents'
 journey (`learner`), officers' broadcasts and roles (`officer`), and figures for officers and admins
-(`admin`). One `t()` for all; keys are unique across the three, checked when this module loads.
+(`admin`), certificates anyone can check (`certificates`). One `t()` for all; keys are unique across
+the tables, checked when this module loads.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.texts.admin import ADMIN
+from bot.texts.certificates import CERTIFICATES
 from bot.texts.learner import LEARNER
 from bot.texts.officer import OFFICER
 
@@ -26,7 +28,7 @@ def _merge(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return merged
 
 
-TEXTS = _merge(LEARNER, OFFICER, ADMIN)
+TEXTS = _merge(LEARNER, OFFICER, ADMIN, CERTIFICATES)
 
 
 def t(language: str, key: str, **values: Any) -> str:
