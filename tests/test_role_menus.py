@@ -15,9 +15,10 @@ from tests.support.journey import onboard
 from tests.support.settings import ADMIN_ID
 
 RESIDENT = ["start", "menu", "progress", "help", "language", "mydata", "deleteme", "verify"]
-OFFICER = ["broadcast", "broadcasts", "stats", "export", *RESIDENT]
+HELPER = ["questions", *RESIDENT]
+OFFICER = ["broadcast", "broadcasts", "stats", "export", *HELPER]
 ADMIN_ONLY = ["roles", "grant", "revoke", "weeklyreport", "certificates"]
-ADMIN = ["broadcast", "broadcasts", "stats", "export", *ADMIN_ONLY, *RESIDENT]
+ADMIN = ["broadcast", "broadcasts", "stats", "export", *ADMIN_ONLY, *HELPER]
 
 
 async def test_residents_get_their_commands_in_both_languages(app: Application, api: FakeBotApi) -> None:
@@ -90,3 +91,17 @@ async def test_an_officer_refused_an_admin_command_keeps_the_officer_menu(
     await admin.send("/grant officer 5150")
     await officer.send("/grant admin 5150")
     assert api.menu_for(5150) == OFFICER
+
+
+async def test_helpers_see_their_commands_and_keep_them_when_refused_an_officers_command(
+    app: Application, api: FakeBotApi, make_user: Callable[..., FakeUser]
+) -> None:
+    admin = make_user(ADMIN_ID, "Admin")
+    await onboard(admin)
+    helper = make_user(5252, "Hạnh")
+    await onboard(helper)
+    await admin.send("/grant helper 5252 nghia-ta")
+    assert api.menu_for(5252) == HELPER
+    await helper.send("/broadcast")
+    assert "cán bộ" in helper.last().text  # helpers answer questions; broadcasts stay with officers
+    assert api.menu_for(5252) == HELPER

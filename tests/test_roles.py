@@ -157,3 +157,38 @@ def test_grant_and_revoke_from_the_command_line(tmp_path: object) -> None:
     assert result.returncode == 0 and "no longer officer" in result.stdout
     result = run_cli("revoke", "officer", "123", env={"DATABASE_URL": url})
     assert result.returncode == 1 and "not an officer" in result.stderr
+
+
+async def test_helpers_are_granted_for_their_communes_only(
+    runtime: Runtime, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await run_grant(settings, cli_args("grant", "helper", 4343)) == 1
+    assert "name them with --commune" in capsys.readouterr().err
+    assert await run_grant(settings, cli_args("grant", "helper", 4343, "example-a")) == 0
+    assert "4343 is now helper for example-a" in capsys.readouterr().out
+    async with runtime.sessions() as session:
+        helper = await actor_for(session, settings.admin_ids, 4343)
+        assert helper.is_helper and not helper.is_officer
+        assert helper.may_answer("example-a") and not helper.may_answer("example-b")
+        admin = await actor_for(session, settings.admin_ids, ADMIN_ID)
+        assert admin.may_answer("example-b")
+        resident = await actor_for(session, settings.admin_ids, 1)
+        assert not resident.may_answer("example-a")
+    assert await run_grant(settings, cli_args("revoke", "officer", 4343)) == 1
+    assert "4343 is not an officer" in capsys.readouterr().err
+    assert await run_grant(settings, cli_args("revoke", "helper", 4343)) == 0
+    assert await count(runtime, Resident, external_id=4343) == 0
+
+
+async def test_admin_grants_a_helper_in_the_chat_and_roles_lists_them(
+    make_user: Callable[..., FakeUser], runtime: Runtime
+) -> None:
+    admin = make_user(ADMIN_ID, "Admin")
+    await admin.send("/grant helper 5353 nghia-ta")
+    assert "5353 giờ là người hướng dẫn (nghia-ta)" in admin.last().text
+    await admin.send("/grant helper 5354")
+    assert "name them with --commune" in admin.last().text
+    await admin.send("/roles")
+    assert "• 5353 · người hướng dẫn · nghia-ta · chưa mở bot" in admin.last().text
+    await admin.send("/revoke helper 5353")
+    assert "5353 không còn là người hướng dẫn" in admin.last().text

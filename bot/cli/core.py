@@ -130,8 +130,10 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     seed.set_defaults(handler=_seed_demo)
 
     for verb in ("grant", "revoke"):
-        role = commands.add_parser(verb, help=f"{verb} the officer or admin role")
-        role.add_argument("role", choices=["officer", "admin"])
+        role = commands.add_parser(verb, help=f"{verb} the officer, helper or admin role")
+        role.add_argument("role", choices=["officer", "helper", "admin"])
         role.add_argument("telegram_id", type=int)
-        role.add_argument("--commune", action="append", default=[], help="limit an officer to this commune")
+        role.add_argument(
+            "--commune", action="append", default=[], help="a helper's commune, or one an officer is limited to"
+        )
         role.set_defaults(handler=_grant, verb=verb)

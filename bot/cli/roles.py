@@ -1,4 +1,4 @@
-"""`python -m bot grant|revoke officer|admin TELEGRAM_ID [--commune ID ...]` on the server."""
+"""`python -m bot grant|revoke officer|helper|admin TELEGRAM_ID [--commune ID ...]` on the server."""
 
 from __future__ import annotations
 

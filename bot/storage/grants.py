@@ -1,4 +1,4 @@
-"""Granting and revoking the officer and admin roles, shared by `python -m bot grant` and `/grant`.
+"""Granting and revoking the officer, helper and admin roles, shared by `python -m bot grant` and `/grant`.
 
 A role can be granted to someone who has never opened the bot (the office knows their Telegram id
 before they do). They get a minimal row with the role and no `consent_at`: such a row is not a
@@ -20,7 +20,7 @@ from bot.storage.upsert import upsert
 from bot.storage.vocabulary import Channel, Role
 
 CHANNEL = Channel.TELEGRAM
-GRANTABLE = (Role.OFFICER, Role.ADMIN)
+GRANTABLE = (Role.OFFICER, Role.HELPER, Role.ADMIN)
 
 
 class GrantError(ValueError):
@@ -55,7 +55,8 @@ async def grant(
     known_communes: Collection[str],
     actor: Actor | None,
 ) -> RoleChange:
-    """Give `role` to `telegram_id`, limited to `communes` (officers only; none means every commune).
+    """Give `role` to `telegram_id`, limited to `communes` (officers: none means every commune; helpers
+    always name theirs, they are the commune's own team).
     Granting again replaces the commune list. `actor` None is the CLI, which runs with the server's
     own rights; a chat actor must be an admin."""
     _check_admin(actor)
@@ -65,7 +66,9 @@ async def grant(
         raise GrantError("a Telegram user id is a positive number")
     wanted = tuple(dict.fromkeys(communes))  # keep order, drop repeats
     if role == Role.ADMIN and wanted:
-        raise GrantError("admins reach every commune; --commune is for officers")
+        raise GrantError("admins reach every commune; --commune is for officers and helpers")
+    if role == Role.HELPER and not wanted:
+        raise GrantError("a helper answers the residents of their own commune(s): name them with --commune")
     unknown = [commune for commune in wanted if commune not in known_communes]
     if unknown:
         raise GrantError(f"unknown commune(s): {', '.join(unknown)}; known: {', '.join(sorted(known_communes))}")
@@ -102,7 +105,7 @@ async def revoke(
         raise GrantError("an admin cannot revoke their own admin role; ask another admin")
     resident = await _resident(session, telegram_id)
     if resident is None or resident.role != role:
-        raise GrantError(f"{telegram_id} is not an {role}")
+        raise GrantError(f"{telegram_id} is not {_article(role)} {role}")
     await session.execute(delete(OfficerCommune).where(OfficerCommune.resident_id == resident.id))
     removed = resident.consent_at is None
     if removed:
@@ -115,7 +118,7 @@ async def revoke(
 
 
 async def holders(session: AsyncSession, admin_ids: Collection[int]) -> list[RoleHolder]:
-    """Everyone with a privilege: officers and admins in the database, and the ADMIN_IDS admins."""
+    """Everyone with a privilege: officers, helpers and admins in the database, and the ADMIN_IDS admins."""
     rows = list(
         await session.scalars(
             select(Resident)
@@ -152,6 +155,10 @@ async def _resident(session: AsyncSession, telegram_id: int) -> Resident | None:
     return await session.scalar(
         select(Resident).where(Resident.channel == CHANNEL, Resident.external_id == telegram_id)
     )
+
+
+def _article(role: str) -> str:
+    return "an" if role[0] in "aeiou" else "a"
 
 
 def _check_admin(actor: Actor | None) -> None:

@@ -33,8 +33,17 @@ class Actor:
     def is_officer(self) -> bool:
         return self.role in (Role.OFFICER, Role.ADMIN)
 
+    @property
+    def is_helper(self) -> bool:
+        return self.role == Role.HELPER
+
     def may_reach(self, commune_id: str | None) -> bool:
         return self.communes is None or commune_id in self.communes
+
+    def may_answer(self, commune_id: str | None) -> bool:
+        """Whether this person may take and answer a question from a resident of `commune_id`: a helper
+        or officer of that commune, or an admin."""
+        return (self.is_helper or self.is_officer) and self.may_reach(commune_id)
 
 
 async def actor_for(
@@ -47,8 +56,9 @@ async def actor_for(
     if external_id in admin_ids:
         role = Role.ADMIN
     communes: frozenset[str] | None = None
-    if role == Role.OFFICER and resident is not None:
+    if role in (Role.OFFICER, Role.HELPER) and resident is not None:
         rows = await session.scalars(select(OfficerCommune.commune_id).where(OfficerCommune.resident_id == resident.id))
         limited = frozenset(rows)
-        communes = limited or None
+        # A helper always has communes (grant insists); one whose rows are gone reaches none, not all.
+        communes = limited if limited or role == Role.HELPER else None
     return Actor(external_id, role, resident.id if resident is not None else None, communes)

@@ -22,6 +22,7 @@ class Role(StrEnum):
     RESIDENT = "resident"
     OFFICER = "officer"
     ADMIN = "admin"
+    HELPER = "helper"  # a member of a commune's digital-technology team: answers residents' questions
 
 
 class ModuleStatus(StrEnum):

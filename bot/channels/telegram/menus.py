@@ -1,6 +1,6 @@
 """Telegram's command menu (the "/" button), per role.
 
-Residents see their seven commands (the default scope, in Vietnamese and English). Officers and
+Residents see their commands (the default scope, in Vietnamese and English). Officers, helpers and
 admins get a menu of their own in their chat (BotCommandScopeChat), in the language they chose, with
 the commands they may use; otherwise /broadcast or /stats would be something to remember.
 
@@ -32,6 +32,7 @@ RESYNC_SECONDS = 300
 
 # Each command's description is the text "cmd_<name>" in the reader's language.
 RESIDENT_COMMANDS = ("start", "menu", "progress", "help", "language", "mydata", "deleteme", "verify")
+HELPER_COMMANDS = ("questions",)  # officers and admins answer too, so theirs include it
 OFFICER_COMMANDS = ("broadcast", "broadcasts", "stats", "export")
 ADMIN_COMMANDS = ("roles", "grant", "revoke", "weeklyreport", "certificates")
 
@@ -43,6 +44,8 @@ def commands_for(role: str, language: str) -> list[BotCommand]:
         names += OFFICER_COMMANDS
     if role == Role.ADMIN:
         names += ADMIN_COMMANDS
+    if role in (Role.HELPER, Role.OFFICER, Role.ADMIN):
+        names += HELPER_COMMANDS
     names += RESIDENT_COMMANDS
     return [BotCommand(name, t(language, f"cmd_{name}")) for name in names]
 
@@ -58,14 +61,17 @@ async def set_default_menus(bot: Bot) -> None:
 
 
 async def privileged_chats(runtime: Runtime) -> dict[int, tuple[str, str]]:
-    """chat id -> (role, language) for every officer and admin, ADMIN_IDS included."""
+    """chat id -> (role, language) for every officer, helper and admin, ADMIN_IDS included."""
     settings = runtime.settings
     admin_ids = set(settings.admin_ids)
     async with runtime.sessions() as session:
         rows = await session.execute(
             select(Resident.external_id, Resident.chat_id, Resident.role, Resident.language).where(
                 Resident.channel == Channel.TELEGRAM,
-                or_(Resident.role.in_((Role.OFFICER, Role.ADMIN)), Resident.external_id.in_(admin_ids)),
+                or_(
+                    Resident.role.in_((Role.OFFICER, Role.HELPER, Role.ADMIN)),
+                    Resident.external_id.in_(admin_ids),
+                ),
             )
         )
     wanted = {

@@ -49,7 +49,7 @@ async def _require(
     if actor is None or not allowed(actor):
         log.info("refused a privileged request (%s) in update %s", refusal, update.update_id)
         await refuse(update, context, refusal)
-        if (actor is None or not actor.is_officer) and update.effective_chat is not None:
+        if (actor is None or not (actor.is_officer or actor.is_helper)) and update.effective_chat is not None:
             # Perhaps a menu left from a role revoked while the bot was down: take it away.
             await menus.drop_role_menu(context.application, update.effective_chat.id)
         return None
