@@ -87,6 +87,14 @@ class Settings(BaseSettings):
             raise ValueError("PUBLIC_BASE_URL must start with https:// (or http://)")
         return value.rstrip("/") if value is not None else None
 
+    @field_validator("database_url")
+    @classmethod
+    def _usable_database_url(cls, value: str) -> str:
+        from bot.storage.db import check_url  # SQLAlchemy only when settings are built, not on import
+
+        check_url(value)
+        return value  # kept as given: normalised where an engine is made
+
     @field_validator("default_language")
     @classmethod
     def _known_language(cls, value: str) -> str:
