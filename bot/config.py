@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"  # the built-in web server (health, Zalo's webhook, certificate checks)
     web_port: Annotated[int, Field(ge=1, le=65535)] = 8080
     log_level: str = "INFO"
+    # Reminders and spaced review (issue 11; the rules are in bot/reminders/policy.py).
+    reminders: bool = True  # REMINDERS=off: no reminder goes to anyone from this deployment
+    reminder_idle_days: Annotated[float, Field(gt=0)] = 2.0  # a module untouched this long earns a nudge
+    reminder_scan_minutes: Annotated[float, Field(gt=0, le=15)] = 15.0  # how often what is due is looked for
     # Certificates anyone can check (issue 14). PUBLIC_BASE_URL is where the web server is reached from
     # outside (e.g. https://hoc.nghiata.gov.vn): set, the certificate carries a QR to PUBLIC_BASE_URL/v/CODE.
     public_base_url: str | None = None

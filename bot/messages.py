@@ -37,6 +37,7 @@ class Event:
     payload: str = ""
     display_name: str | None = None
     language_hint: str | None = None  # the platform's idea of the person's language
+    argument: str = ""  # what followed a command ("/reminders off" -> "off"); empty for other kinds
 
 
 @dataclass(frozen=True, slots=True)

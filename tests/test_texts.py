@@ -13,13 +13,21 @@ from bot.texts.certificates import CERTIFICATES
 from bot.texts.helpdesk import HELPDESK
 from bot.texts.learner import LEARNER
 from bot.texts.officer import OFFICER
+from bot.texts.reminders import REMINDERS
 
 
 def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-TABLES = {"learner": LEARNER, "officer": OFFICER, "admin": ADMIN, "helpdesk": HELPDESK, "certificates": CERTIFICATES}
+TABLES = {
+    "learner": LEARNER,
+    "officer": OFFICER,
+    "admin": ADMIN,
+    "helpdesk": HELPDESK,
+    "reminders": REMINDERS,
+    "certificates": CERTIFICATES,
+}
 
 
 @pytest.mark.parametrize("table", list(TABLES.values()), ids=list(TABLES))

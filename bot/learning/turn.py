@@ -56,6 +56,7 @@ class Journey:
     default_language: str = "vi"
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
     certificate: CertificateMaker | None = None
+    reminders: bool = True  # REMINDERS: whether this deployment sends reminders at all
     passport: PassportMaker | None = None
     core_modules: tuple[str, ...] = ()  # the passport's modules, those the catalogue has
 

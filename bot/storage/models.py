@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -84,6 +85,8 @@ class Resident(Base):
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     unreachable_reason: Mapped[str | None] = mapped_column(String(120))
     weekly_report: Mapped[bool] = mapped_column(Boolean, default=True)
+    # /reminders on|off: a resident may be nudged back to an unfinished module (issue 11).
+    reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -179,7 +182,11 @@ class Delivery(Base):
     """The outbox: one row per (broadcast, resident); its status survives a crash of the sender."""
 
     __tablename__ = "deliveries"
-    __table_args__ = (Index("ix_deliveries_broadcast_status", "broadcast_id", "status"),)
+    __table_args__ = (
+        Index("ix_deliveries_broadcast_status", "broadcast_id", "status"),
+        # The reminder scan's "when did this resident last get a broadcast" (bot/reminders/scan.py).
+        Index("ix_deliveries_resident_sent", "resident_id", "sent_at"),
+    )
 
     broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True)
@@ -234,6 +241,57 @@ class JobRun(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     period: Mapped[str] = mapped_column(String(16), primary_key=True)  # e.g. the week's Monday, 2026-03-09
     ran_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+# -- reminders and spaced review (issue 11) ----------------------------------------------------------------
+
+
+class Reminder(Base):
+    """The reminders ledger: one row per reminder queued. `slot_key` names the slot ("the 2nd reminder
+    since this resident's activity of that minute"), so two scans, two processes or a restart never queue
+    the same slot twice; the message itself is the `direct_messages` row with the same dedupe key."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_resident_created", "resident_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
+    slot_key: Mapped[str] = mapped_column(String(120), unique=True)
+    reason: Mapped[str] = mapped_column(String(16))  # bot.storage.vocabulary.ReminderReason
+    module_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
+
+
+class ReviewCard(Base):
+    """A question in a resident's review deck (Leitner boxes 1-3). `due_at` is None once retired;
+    `rounds` counts review answers so far and keys the next one, so a double tap counts once."""
+
+    __tablename__ = "review_cards"
+    __table_args__ = (Index("ix_review_cards_resident_due", "resident_id", "due_at"),)
+
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    box: Mapped[int] = mapped_column(Integer, default=1)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rounds: Mapped[int] = mapped_column(Integer, default=0)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReviewAnswer(Base):
+    """One answer in a review session, with the box the card was in: the retention figures."""
+
+    __tablename__ = "review_answers"
+    __table_args__ = (Index("ix_review_answers_module_box", "module_id", "box", "correct"),)
+
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    round: Mapped[int] = mapped_column(Integer, primary_key=True)
+    box: Mapped[int] = mapped_column(Integer)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 # -- certificates anyone can check (issue 14) ------------------------------------------------------------

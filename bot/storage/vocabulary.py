@@ -49,3 +49,10 @@ class DeliveryStatus(StrEnum):
     UNREACHABLE = "unreachable"
     FAILED = "failed"
     CANCELLED = "cancelled"
+
+
+class ReminderReason(StrEnum):
+    """Why a resident was reminded: a module left half-way, or review cards that fell due."""
+
+    MODULE = "module"
+    REVIEW = "review"

@@ -33,6 +33,7 @@ from bot.storage.vocabulary import Channel
 from bot.texts import t
 
 log = logging.getLogger(__name__)
+ARGUMENT_MAX = 16  # a command's one word of argument ("/reminders off"); longer is not a word we know
 CHANNEL = Channel.TELEGRAM
 TEXT_PAYLOAD_MAX = 200  # the engine never needs more of a free-text message than this
 
@@ -46,16 +47,20 @@ def language_of(update: Update) -> str:
     return "en" if code and code.startswith("en") else "vi"
 
 
-def _event(update: Update, context: ContextTypes.DEFAULT_TYPE, kind: EventKind, payload: str) -> Event:
+def _event(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, kind: EventKind, payload: str, argument: str = ""
+) -> Event:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     key = UserKey(CHANNEL, context.bot.id, chat.id, user.id)
-    return Event(key, kind, payload, display_name=user.first_name, language_hint=user.language_code)
+    return Event(key, kind, payload, display_name=user.first_name, language_hint=user.language_code, argument=argument)
 
 
-async def run_engine(update: Update, context: ContextTypes.DEFAULT_TYPE, kind: EventKind, payload: str) -> None:
+async def run_engine(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, kind: EventKind, payload: str, argument: str = ""
+) -> None:
     try:
-        outcome = await runtime_of(context).engine.handle(_event(update, context, kind, payload))
+        outcome = await runtime_of(context).engine.handle(_event(update, context, kind, payload, argument))
     except (DBAPIError, OSError, TimeoutError) as error:
         # The database is down or locked for too long: nothing was written (the transaction rolled back),
         # so the person can simply try again. Say so instead of staying silent.
@@ -108,8 +113,10 @@ async def _tell(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = update.effective_message.text if update.effective_message else ""
-    command = (text or "/").split()[0][1:].split("@")[0].lower()
-    await run_engine(update, context, EventKind.COMMAND, command)
+    words = (text or "/").split()
+    command = words[0][1:].split("@")[0].lower()
+    argument = words[1].lower()[:ARGUMENT_MAX] if len(words) > 1 else ""
+    await run_engine(update, context, EventKind.COMMAND, command, argument)
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -12,6 +12,7 @@ from bot.learning.router import Router
 from bot.learning.states import Privacy
 from bot.learning.turn import StaleAction, Turn
 from bot.messages import Button, Outcome, Reply
+from bot.storage.review_deck import review_deck_size
 from bot.storage.vocabulary import ModuleStatus
 from bot.texts import t
 
@@ -40,6 +41,12 @@ def my_data(turn: Turn) -> Reply:
         completed=sum(1 for p in progress.values() if p.status == ModuleStatus.COMPLETED),
         answers=turn.learners.answer_count(resident.id),
     )
+    setting = t(language, "setting_on" if resident.reminders and turn.journey.reminders else "setting_off")
+    extra = [t(language, "mydata_reminders", setting=setting)]
+    extra.append(t(language, "mydata_review", cards=review_deck_size(turn.learners.session, resident.id)))
+    # The issue-11 lines go after the stored-data list, before the rights paragraph.
+    listing, _, rights = text.partition("\n\n")
+    text = "\n".join([listing, *extra]) + (f"\n\n{rights}" if rights else "")
     buttons = (
         (Button(t(language, "btn_delete_data"), AskDelete()),),
         (Button(t(language, "btn_menu"), ShowMenu()),),

@@ -1,7 +1,7 @@
 """certificates: a record per pass with a code anyone can check, and its revocation
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-30 02:10:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import bot.storage.models
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
