@@ -14,6 +14,7 @@ from bot.texts.helpdesk import HELPDESK
 from bot.texts.learner import LEARNER
 from bot.texts.officer import OFFICER
 from bot.texts.reminders import REMINDERS
+from bot.texts.robust import ROBUST
 
 
 def placeholders(template: str) -> set[str]:
@@ -26,6 +27,7 @@ TABLES = {
     "admin": ADMIN,
     "helpdesk": HELPDESK,
     "reminders": REMINDERS,
+    "robust": ROBUST,
     "certificates": CERTIFICATES,
 }
 

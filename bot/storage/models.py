@@ -19,7 +19,6 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
-    Text,
     TypeDecorator,
     UniqueConstraint,
     true,
@@ -27,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot import clock
+from bot.storage.cleantext import CleanString, CleanText
 from bot.storage.vocabulary import BroadcastStatus, Channel, DeliveryStatus, ModuleStatus, Role
 
 
@@ -75,7 +75,7 @@ class Resident(Base):
     channel: Mapped[str] = mapped_column(String(16), default=Channel.TELEGRAM)
     external_id: Mapped[int] = mapped_column(BigInteger)  # the user id on that channel
     chat_id: Mapped[int] = mapped_column(BigInteger)  # where to send; changes on ChatMigrated
-    display_name: Mapped[str | None] = mapped_column(String(64))
+    display_name: Mapped[str | None] = mapped_column(CleanString(64, one_line=True))
     language: Mapped[str] = mapped_column(String(5), default="vi")
     commune_id: Mapped[str | None] = mapped_column(String(64), index=True)
     role: Mapped[str] = mapped_column(String(16), default=Role.RESIDENT)
@@ -83,7 +83,7 @@ class Resident(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    unreachable_reason: Mapped[str | None] = mapped_column(String(120))
+    unreachable_reason: Mapped[str | None] = mapped_column(CleanString(120, one_line=True))
     weekly_report: Mapped[bool] = mapped_column(Boolean, default=True)
     # /reminders on|off: a resident may be nudged back to an unfinished module (issue 11).
     reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
@@ -165,7 +165,7 @@ class Broadcast(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(16))  # lesson | text | photo
     module_id: Mapped[str | None] = mapped_column(String(64))
-    text: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(CleanText())
     photo: Mapped[str | None] = mapped_column(String(255))  # Telegram file_id
     audience: Mapped[str] = mapped_column(String(120), default="all")
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
@@ -192,7 +192,7 @@ class Delivery(Base):
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True)
     status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(String(255))
+    last_error: Mapped[str | None] = mapped_column(CleanString(255, one_line=True))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -214,7 +214,7 @@ class DirectMessage(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(String(255))
+    last_error: Mapped[str | None] = mapped_column(CleanString(255, one_line=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -15,6 +15,7 @@ from bot.texts.helpdesk import HELPDESK
 from bot.texts.learner import LEARNER
 from bot.texts.officer import OFFICER
 from bot.texts.reminders import REMINDERS
+from bot.texts.robust import ROBUST
 
 LANGUAGES = ("vi", "en")
 LANGUAGE_NAMES = {"vi": "🇻🇳 Tiếng Việt", "en": "🇬🇧 English"}
@@ -31,7 +32,7 @@ def _merge(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return merged
 
 
-TEXTS = _merge(LEARNER, OFFICER, ADMIN, HELPDESK, REMINDERS, CERTIFICATES)
+TEXTS = _merge(LEARNER, OFFICER, ADMIN, HELPDESK, REMINDERS, ROBUST, CERTIFICATES)
 
 
 def t(language: str, key: str, /, **values: Any) -> str:

@@ -28,6 +28,7 @@ from bot import clock
 from bot.channels.telegram.keyboards import caption, inline_keyboard
 from bot.messages import Event, EventKind, Outcome, UserKey
 from bot.runtime import Runtime
+from bot.storage.failures import describe, is_refused_data
 from bot.storage.models import Resident
 from bot.storage.vocabulary import Channel
 from bot.texts import t
@@ -62,9 +63,15 @@ async def run_engine(
     try:
         outcome = await runtime_of(context).engine.handle(_event(update, context, kind, payload, argument))
     except (DBAPIError, OSError, TimeoutError) as error:
+        if is_refused_data(error):
+            # Not an outage: the same update would fail again. Nothing was written (rolled back); say so
+            # plainly, and log it as the bug it is, without the values (they may be a name or a text).
+            log.error("the database refused update %s's data (%s)", update.update_id, describe(error))
+            await _tell(update, context, t(language_of(update), "data_refused"))
+            return
         # The database is down or locked for too long: nothing was written (the transaction rolled back),
         # so the person can simply try again. Say so instead of staying silent.
-        log.warning("database unavailable while handling update %s: %s", update.update_id, type(error).__name__)
+        log.warning("database unavailable while handling update %s: %s", update.update_id, describe(error))
         await _tell(update, context, t(language_of(update), "db_down"))
         return
     await deliver(update, context, outcome)
