@@ -1,7 +1,7 @@
 """zalo: webhook events seen (dedupe across restarts) and the Official Account's token pair
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-30 02:10:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import bot.storage.models
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
