@@ -144,6 +144,12 @@ async def test_run_with_only_zalo_settings_serves_the_journey_over_the_webhook(
             assert process.returncode is None, (tmp_path / "bot.log").read_text()
             resident = ZaloResident(zalo, url + WEBHOOK_PATH, _nothing)
             await zalo_learns_email(resident)
+            # With no Telegram in the process, the Zalo channel runs the outbox sender: a broadcast made
+            # from the command line reaches the resident (who wrote just now: inside Zalo's 7 days).
+            cli_env = {"DATABASE_URL": database_url, "QUIET_HOURS": "off"}
+            made = await asyncio.to_thread(run_cli, "broadcast", "--text", "Họp thôn tối nay", env=cli_env)
+            assert made.returncode == 0, made.stderr
+            await until(lambda: "Họp thôn tối nay" in resident.texts(), "the broadcast on Zalo")
     finally:
         await zalo.stop()
     log = (tmp_path / "bot.log").read_text()
