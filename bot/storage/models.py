@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
     true,
@@ -243,6 +244,37 @@ class JobRun(Base):
     ran_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
+# -- Zalo channel (issue 13) --------------------------------------------------------------------------
+
+
+class ZaloEvent(Base):
+    """A webhook event Zalo delivered, by its key (the message's msg_id): Zalo retries an event it thinks
+    went unanswered, and this row makes the retry change nothing, also after a restart. `payload` is kept
+    only until the event is handled (an event received just before a crash is handled at the next start),
+    then cleared: it holds what the resident typed."""
+
+    __tablename__ = "zalo_events"
+
+    event_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ZaloToken(Base):
+    """The Official Account's token pair. A refresh token works once and each refresh returns a new pair,
+    so the pair is written here (and committed) before the new access token is used: a crash never loses
+    the only valid refresh token. ZALO_REFRESH_TOKEN from the settings only fills an empty table."""
+
+    __tablename__ = "zalo_tokens"
+
+    app_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    access_token: Mapped[str | None] = mapped_column(Text)
+    access_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    rotated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
 # -- reminders and spaced review (issue 11) ----------------------------------------------------------------
 
 
@@ -292,3 +324,28 @@ class ReviewAnswer(Base):
     box: Mapped[int] = mapped_column(Integer)
     correct: Mapped[bool] = mapped_column(Boolean)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+# -- certificates anyone can check (issue 14) ------------------------------------------------------------
+
+
+class IssuedCertificate(Base):
+    """A certificate a stranger can check: its code, whose pass it records, and whether it was revoked.
+
+    One per (resident, module): passing a module gives one certificate, however often the resident asks
+    for the picture. The digital-skills passport is a row whose `module_id` is `passport`. `/deleteme`
+    deletes the rows, so their codes then read "not found".
+    """
+
+    __tablename__ = "certificates"
+    __table_args__ = (UniqueConstraint("resident_id", "module_id", name="uq_certificates_resident_module"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)  # Crockford base32, without the dash
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[str] = mapped_column(String(64))
+    score: Mapped[int] = mapped_column(Integer)  # percent; the passport's is the mean of its modules'
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(200))
+    revoked_by: Mapped[str | None] = mapped_column(String(64))  # "telegram:123" or "cli", as in the audit log
