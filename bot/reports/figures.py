@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # bot.reports.passport uses the privacy rule, which uses these figures
+    from bot.reports.passport import PassportFigures
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +153,7 @@ class Report:
     weeks: tuple[WeekFigures, ...]  # every week from the first completion to now, zeros included
     reminders: ReminderFigures | None = None  # issue 11 (bot/reports/reminders.py); None when suppressed
     retention: tuple[RetentionFigures, ...] = ()
+    passport: PassportFigures | None = None  # None: no core modules configured, or the scope is too small
 
     def hardest(self, count: int = 5, module_id: str | None = None) -> list[QuestionFigures]:
         """Lowest share of right answers first; more answers first among equals."""
@@ -232,4 +236,5 @@ class Report:
             ],
             "reminders": self.reminders.to_json() if self.reminders is not None else None,
             "retention": [r.to_json() for r in self.retention],
+            "passport": self.passport.to_json() if self.passport is not None else None,
         }
