@@ -11,6 +11,8 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.config import Settings
 from bot.content import Catalog, Fault, load_catalog
+from bot.helpdesk.deadlines import parse_daytime
+from bot.helpdesk.desk import HelpPolicy
 from bot.learning.engine import Engine
 from bot.learning.turn import Journey
 from bot.reports.certificates import certificate_attachment
@@ -53,6 +55,15 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     return Runtime(settings, db, sessions, catalog, faults, engine, sqlite_engine)
 
 
+def help_policy(settings: Settings) -> HelpPolicy:
+    return HelpPolicy(
+        escalate_hours=settings.help_escalate_hours,
+        daytime=parse_daytime(settings.help_daytime),
+        tz=settings.tz,
+        admin_ids=tuple(settings.admin_ids),
+    )
+
+
 def make_engine(settings: Settings, catalog: Catalog, transactions: TransactionRunner) -> Engine:
     """The learner's journey for these settings and lessons, writing through `transactions`."""
     journey = Journey(
@@ -61,5 +72,6 @@ def make_engine(settings: Settings, catalog: Catalog, transactions: TransactionR
         default_language=settings.default_language,
         timezone=settings.tz,
         certificate=certificate_attachment,
+        help_policy=help_policy(settings),
     )
     return Engine(journey, transactions)

@@ -11,6 +11,7 @@ from transitions import MachineError
 
 from bot.config import Commune
 from bot.content import Catalog, Lesson
+from bot.helpdesk.desk import HelpPolicy
 from bot.learning.place import Place
 from bot.learning.states import fire
 from bot.messages import Attachment, Event, Reply, UserKey
@@ -38,6 +39,7 @@ class Journey:
     default_language: str = "vi"
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
     certificate: CertificateMaker | None = None
+    help_policy: HelpPolicy = field(default_factory=HelpPolicy)  # when unclaimed questions go up a level
 
     def commune(self, commune_id: str | None) -> Commune | None:
         return next((c for c in self.communes if c.id == commune_id), None)

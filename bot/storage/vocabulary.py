@@ -49,3 +49,10 @@ class DeliveryStatus(StrEnum):
     UNREACHABLE = "unreachable"
     FAILED = "failed"
     CANCELLED = "cancelled"
+
+
+class HelpStatus(StrEnum):
+    """A resident's question to a person (help desk)."""
+
+    OPEN = "open"
+    CLOSED = "closed"

@@ -15,7 +15,7 @@ HELPDESK: dict[str, dict[str, str]] = {
         "btn_ask_cancel": "↩️ Thôi, quay lại",
         "ask_intro": (
             "🙋 Bà con có thể hỏi một người trong tổ công nghệ số cộng đồng của xã mình.\n\n"
-            "Người hướng dẫn chỉ thấy: tên gọi của bà con ({name}), xã {commune}, câu hỏi bà con gửi, "
+            "Người hướng dẫn chỉ thấy: tên gọi của bà con ({name}), nơi ở ({commune}), câu hỏi bà con gửi, "
             "và bà con đang học đến đâu ({where}). Họ không thấy số điện thoại hay tài khoản của bà con, "
             "và không thấy gì khác.\n\n"
             "✍️ Bà con gõ câu hỏi rồi gửi nhé (có thể gửi kèm ảnh chụp màn hình hoặc tin nhắn thoại)."
@@ -51,7 +51,7 @@ HELPDESK: dict[str, dict[str, str]] = {
         "question_closed": "đã xong",
         # helpers, officers and admins
         "q_notice": (
-            "🙋 Câu hỏi #{id} của {name}, xã {commune}\n📍 {where}\n\n{text}\n\n"
+            "🙋 Câu hỏi #{id} của {name} ({commune})\n📍 {where}\n\n{text}\n\n"
             "Bấm ✋ Nhận, rồi trả lời (reply) tin này: trợ lý chuyển lời bạn cho bà con."
         ),
         "q_notice_escalated": "⏰ Chưa ai nhận sau {hours} giờ.\n",
@@ -87,7 +87,7 @@ HELPDESK: dict[str, dict[str, str]] = {
         "btn_ask_cancel": "↩️ No, go back",
         "ask_intro": (
             "🙋 You can ask a person from your commune's community digital-technology team.\n\n"
-            "The helper sees only: your first name ({name}), your commune {commune}, the question you send, "
+            "The helper sees only: your first name ({name}), your commune ({commune}), the question you send, "
             "and where you are in the lessons ({where}). They do not see your phone number or your account, "
             "nor anything else.\n\n"
             "✍️ Type your question and send it (you may add a screenshot or a voice message)."
@@ -120,7 +120,7 @@ HELPDESK: dict[str, dict[str, str]] = {
         "question_open": "waiting",
         "question_closed": "done",
         "q_notice": (
-            "🙋 Question #{id} from {name}, commune {commune}\n📍 {where}\n\n{text}\n\n"
+            "🙋 Question #{id} from {name} ({commune})\n📍 {where}\n\n{text}\n\n"
             "Tap ✋ Take, then reply to this message: I pass your words to the resident."
         ),
         "q_notice_escalated": "⏰ Nobody took it within {hours} hours.\n",
