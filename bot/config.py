@@ -63,6 +63,14 @@ class Settings(BaseSettings):
             return [value]
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _usable_database_url(cls, value: str) -> str:
+        from bot.storage.db import check_url  # SQLAlchemy only when settings are built, not on import
+
+        check_url(value)
+        return value  # kept as given: normalised where an engine is made
+
     @field_validator("default_language")
     @classmethod
     def _known_language(cls, value: str) -> str:

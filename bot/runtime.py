@@ -40,12 +40,12 @@ class Runtime:
         await self.db.dispose()
 
 
-async def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
+async def open_runtime(settings: Settings, *, migrate: bool = True, must_exist: bool = False) -> Runtime:
     catalog, faults = load_catalog(settings.lessons_dir, settings.default_language)
     for fault in faults:
         # A broken lesson file must not take the bot down: that module is left out until it is fixed.
         log.warning("lesson fault, module left out: %s", fault)
-    db = create_engine(settings.database_url)
+    db = create_engine(settings.database_url, must_exist=must_exist)
     if migrate:
         await upgrade(db)
     sessions = session_factory(db)

@@ -153,3 +153,20 @@ async def test_the_report_shows_each_commune_and_merges_the_small_ones(
     code, out, _ = await cli("broadcast-control", "report", str(broadcast_id))
     assert "Nghia Ta commune: 10/12 · 2 unreachable" in out
     assert "Small communes (2 merged): 8/8" in out
+
+
+async def test_report_and_cancel_of_a_broadcast_to_one_language(runtime: Runtime, cli: Cli) -> None:
+    """Describing a "language:" audience once raised a TypeError in `t()`: a traceback after the commit."""
+    await seed_residents(runtime.sessions, 2, first_id=890_000, language="en")
+    await seed_residents(runtime.sessions, 1, first_id=891_000, language="vi")
+    code, out, err = await cli("broadcast", "--text", "Meeting tonight", "--audience", "language:en", "--json")
+    assert code == 0, err
+    broadcast_id = last_json(out)["id"]
+    assert last_json(out)["recipients"] == 2
+
+    code, out, err = await cli("broadcast-control", "report", str(broadcast_id))
+    assert code == 0 and "Traceback" not in err
+    assert "residents using English" in out
+    code, out, err = await cli("broadcast-control", "cancel", str(broadcast_id), "--json")
+    assert code == 0 and "Traceback" not in err
+    assert last_json(out)["status"] == "cancelled" and last_json(out)["counts"] == {"cancelled": 2}

@@ -377,3 +377,31 @@ async def test_the_running_sender_gives_way_to_messages_residents_are_sent(
     resident = make_user(1201, "Mai")
     await onboard(resident)  # the bot sends and edits messages for this resident right now
     assert handle.sender.pacer_interval() > 1 / rate
+
+
+async def test_a_broadcast_to_one_language_goes_out_and_reports(
+    make_user: Callable[..., FakeUser], runtime: Runtime, api: FakeBotApi, app: Application, sender: None
+) -> None:
+    """The "one language" audience's description fills a `{language}` slot; it once crashed `t()`."""
+    await seed_residents(runtime.sessions, 2, first_id=880_000, language="en")
+    await seed_residents(runtime.sessions, 3, first_id=881_000, language="vi")
+    await make_officer(runtime)
+    officer = make_user(OFFICER, "Cán bộ")
+    await officer.send("/broadcast")
+    await officer.press("Thông báo bằng chữ")
+    await officer.send("Meeting at the cultural house at 2 pm.")
+    await officer.press("Theo ngôn ngữ")
+    assert "Chọn ngôn ngữ" in officer.last().text
+    await officer.press("Anh")
+    await officer.press("Gửi ngay")
+    summary = officer.last().text
+    assert "Số người nhận: 2" in summary and "người dùng tiếng Anh" in summary
+    await officer.press("✅ Gửi")
+    row = await latest_broadcast(runtime)
+    assert row.audience == "language:en"
+    await wait_for_status(runtime.sessions, row.id)
+    await until(lambda: officer.last().text.startswith("📊"))
+    assert "người dùng tiếng Anh" in officer.last().text and "✅ Đã gửi: 2" in officer.last().text
+    residents_reached = {chat: n for chat, n in sends_per_chat(api).items() if chat != OFFICER}
+    assert residents_reached == {880_000: 1, 880_001: 1}
+    assert not any("trục trặc" in m.text for m in officer.messages())

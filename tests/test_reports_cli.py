@@ -88,5 +88,6 @@ async def test_stats_on_a_database_never_set_up(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}")
-    assert await cli("stats", "--json") == 1
+    assert await cli("stats", "--json") == 2  # like every missing database at the command line
     assert "db upgrade" in capsys.readouterr().err
+    assert not (tmp_path / "empty.sqlite3").exists()  # reading never creates it

@@ -33,3 +33,9 @@ def test_keys_are_unique_across_the_tables() -> None:
 
 def test_an_unknown_language_reads_vietnamese() -> None:
     assert t("fr", "btn_menu") == t("vi", "btn_menu")
+
+
+def test_a_template_may_have_language_and_key_slots() -> None:
+    """`t()` takes `language` and `key` positionally only, so values of those names fill slots instead."""
+    assert t("en", "audience_language", language="English") == "residents using English"
+    assert t("vi", "audience_language", language="Anh") == "người dùng tiếng Anh"

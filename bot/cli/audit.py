@@ -13,13 +13,15 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from bot.cli.arguments import at_least_one
+
 if TYPE_CHECKING:
     from bot.config import Settings
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     audit = commands.add_parser("audit", help="who used a privilege: grants, broadcasts, exports (newest first)")
-    audit.add_argument("--limit", type=int, default=50, help="how many entries (default 50)")
+    audit.add_argument("--limit", type=at_least_one, default=50, help="how many entries (default 50)")
     audit.add_argument("--json", action="store_true", help="end with one line holding a JSON array")
     audit.set_defaults(handler=run_audit)
 
@@ -28,7 +30,7 @@ def run_audit(args: argparse.Namespace, settings: Settings) -> int:
     from sqlalchemy.exc import DBAPIError
 
     try:
-        entries = asyncio.run(_entries(settings, max(1, args.limit)))
+        entries = asyncio.run(_entries(settings, args.limit))
     except DBAPIError as error:
         print(
             f"error: cannot read the audit log ({type(error.orig).__name__}); "
@@ -52,7 +54,7 @@ async def _entries(settings: Settings, limit: int) -> list[dict[str, Any]]:
     from bot.storage.db import create_engine
     from bot.storage.models import AuditLog
 
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, must_exist=True)  # reading never creates one
     try:
         async with engine.connect() as connection:
             rows = await connection.execute(

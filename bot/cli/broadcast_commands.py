@@ -24,9 +24,12 @@ from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
 
 
-def _run(settings: Settings, work: Callable[[Runtime], Awaitable[int]]) -> int:
+def _run(settings: Settings, work: Callable[[Runtime], Awaitable[int]], *, read_only: bool = False) -> int:
+    """`work` on an opened runtime. Every broadcast command needs an existing database (a mistyped path
+    must not become a new empty one); only commands that change something migrate it first."""
+
     async def main() -> int:
-        runtime = await open_runtime(settings)
+        runtime = await open_runtime(settings, migrate=not read_only, must_exist=True)
         try:
             return await work(runtime)
         finally:
@@ -86,7 +89,7 @@ def broadcasts(args: argparse.Namespace, settings: Settings) -> int:
             )
         return 0
 
-    return _run(settings, work)
+    return _run(settings, work, read_only=True)
 
 
 def control(args: argparse.Namespace, settings: Settings) -> int:
@@ -108,7 +111,7 @@ def control(args: argparse.Namespace, settings: Settings) -> int:
             print(views.report_text(report, "en", runtime.catalog, settings.communes))
         return 0
 
-    return _run(settings, work)
+    return _run(settings, work, read_only=args.action == "report")
 
 
 def _as_dict(report: service.Report) -> dict[str, Any]:

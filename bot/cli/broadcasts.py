@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from bot.cli.arguments import at_least_one, row_id
 from bot.config import Settings
 
 CONTROLS = ("pause", "resume", "cancel", "resend", "report")
@@ -29,13 +30,13 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     send.set_defaults(handler=_broadcast)
 
     listing = commands.add_parser("broadcasts", help="list broadcasts with their status and counts")
-    listing.add_argument("--limit", type=int, default=20)
+    listing.add_argument("--limit", type=at_least_one, default=20)
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=_broadcasts)
 
     control = commands.add_parser("broadcast-control", help="pause, resume, cancel, resend failed, or report")
     control.add_argument("action", choices=CONTROLS)
-    control.add_argument("id", type=int)
+    control.add_argument("id", type=row_id)
     control.add_argument("--json", action="store_true")
     control.set_defaults(handler=_control)
 

@@ -11,6 +11,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+from bot.cli.arguments import at_least_one, bounded_int, telegram_id
 from bot.config import Settings
 
 
@@ -124,15 +125,15 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     backup.set_defaults(handler=_db_backup)
 
     seed = commands.add_parser("seed-demo", help="fill the database with synthetic residents")
-    seed.add_argument("--users", type=int, default=200)
-    seed.add_argument("--seed", type=int, default=1)
+    seed.add_argument("--users", type=at_least_one, default=200)
+    seed.add_argument("--seed", type=bounded_int(0, what="a seed"), default=1)
     seed.add_argument("--force", action="store_true", help="even if real residents are present")
     seed.set_defaults(handler=_seed_demo)
 
     for verb in ("grant", "revoke"):
         role = commands.add_parser(verb, help=f"{verb} the officer, helper or admin role")
         role.add_argument("role", choices=["officer", "helper", "admin"])
-        role.add_argument("telegram_id", type=int)
+        role.add_argument("telegram_id", type=telegram_id)
         role.add_argument(
             "--commune", action="append", default=[], help="a helper's commune, or one an officer is limited to"
         )

@@ -49,7 +49,7 @@ async def _report(settings: Settings, scope: frozenset[str] | None) -> Report:
     from bot.storage.db import create_engine
 
     catalog, _faults = load_catalog(settings.lessons_dir, settings.default_language)
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, must_exist=True)  # a mistyped path is an error, not a new file
     try:
         # No migration here: a report only reads, and must not take the write lock on a live database.
         return await load_report(engine, context_for(settings, catalog), scope)
@@ -96,6 +96,9 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: {scope}", file=sys.stderr)
         return 2
     out = Path(args.out) if args.out != "-" else None
+    if out is not None and out.is_dir():
+        print(f"error: --out {out} is a folder; give a file name, e.g. {out / 'stats.xlsx'}", file=sys.stderr)
+        return 2
     fmt = args.format or ("csv" if out is not None and out.suffix.lower() == ".csv" else "xlsx")
     report = _load(settings, scope)
     if report is None:
@@ -106,8 +109,12 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     if out is None:
         sys.stdout.buffer.write(data)
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(data)
+        except OSError as error:
+            print(f"error: cannot write {out}: {error.strerror or error}", file=sys.stderr)
+            return 2
         print(f"wrote {out} ({fmt}, {len(data):,} bytes)", file=sys.stderr)
     _audit(settings, fmt, scope)
     return 0

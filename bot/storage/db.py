@@ -12,6 +12,7 @@ from typing import Any, ParamSpec, TypeVar
 import sqlalchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -40,7 +41,37 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+class DatabaseMissing(Exception):
+    """A command that only reads was pointed at a SQLite file that does not exist."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"no database at {path} (nothing was created): check DATABASE_URL, "
+            "or make a new one with `python -m bot db upgrade`"
+        )
+        self.path = path
+
+
+def check_url(url: str) -> str:
+    """The URL normalised, or ValueError saying in one line what is wrong with it."""
+    try:
+        normalised = normalise_url(url)
+        parsed = make_url(normalised)
+    except ArgumentError:
+        raise ValueError("not a database URL (e.g. sqlite:///data/bot.sqlite3 or postgresql://user@host/db)") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise ValueError(f"'{backend}' is not supported: use sqlite:///FILE or postgresql://user@host/db")
+    if backend == "sqlite" and (not parsed.database or parsed.database == ":memory:"):
+        raise ValueError("a SQLite URL needs a file, e.g. sqlite:///data/bot.sqlite3")
+    if backend == "postgresql" and not parsed.database:
+        raise ValueError("a PostgreSQL URL needs a database name, e.g. postgresql://user@host/bot")
+    return normalised
+
+
+def create_engine(url: str, *, must_exist: bool = False, **kwargs: Any) -> AsyncEngine:
+    """An engine for `url`; `must_exist` for commands that only read: a missing SQLite file is then
+    DatabaseMissing instead of a new empty database (and folders) at a mistyped path."""
     url = normalise_url(url)
     parsed = make_url(url)
     # A database error's message would otherwise carry its SQL parameters (names, chat ids) into the
@@ -48,6 +79,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_path(url)
+        if path is not None and must_exist and not path.exists():
+            raise DatabaseMissing(path)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         # One connection: SQLite has one writer anyway, and queueing for the pool (FIFO, async) is far

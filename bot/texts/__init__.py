@@ -31,8 +31,12 @@ def _merge(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
 TEXTS = _merge(LEARNER, OFFICER, ADMIN, HELPDESK)
 
 
-def t(language: str, key: str, **values: Any) -> str:
-    """The text `key` in `language` (Vietnamese when the language is unknown), filled with `values`."""
+def t(language: str, key: str, /, **values: Any) -> str:
+    """The text `key` in `language` (Vietnamese when the language is unknown), filled with `values`.
+
+    `language` and `key` are positional-only so a template may itself have a `{language}` or `{key}` slot
+    (the "one language" audience does): a keyword of that name fills the slot instead of clashing.
+    """
     table = TEXTS.get(language) or TEXTS["vi"]
     template = table.get(key) or TEXTS["vi"][key]
     return template.format(**values) if values else template
