@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"  # the built-in web server (health, Zalo's webhook, certificate checks)
     web_port: Annotated[int, Field(ge=1, le=65535)] = 8080
     log_level: str = "INFO"
+    # Reminders and spaced review (issue 11; the rules are in bot/reminders/policy.py).
+    reminders: bool = True  # REMINDERS=off: no reminder goes to anyone from this deployment
+    reminder_idle_days: Annotated[float, Field(gt=0)] = 2.0  # a module untouched this long earns a nudge
+    reminder_scan_minutes: Annotated[float, Field(gt=0, le=15)] = 15.0  # how often what is due is looked for
     # Help from a person (bot/helpdesk): an unclaimed question goes to the officers, then the admins,
     # after this many hours counted inside the daytime window (local time; empty = every hour counts).
     help_escalate_hours: Annotated[float, Field(gt=0)] = 4.0

@@ -37,6 +37,7 @@ class Event:
     payload: str = ""
     display_name: str | None = None
     language_hint: str | None = None  # the platform's idea of the person's language
+    argument: str = ""  # what followed a command ("/reminders off" -> "off"); empty for other kinds
     # What a relay to a person needs (bot/helpdesk): the photo or voice note itself, and which platform
     # message this was, so a retried update is relayed once.
     media_id: str | None = None  # the platform's id of the photo or voice note (MEDIA events)

@@ -72,6 +72,7 @@ def make_engine(settings: Settings, catalog: Catalog, transactions: TransactionR
         default_language=settings.default_language,
         timezone=settings.tz,
         certificate=certificate_attachment,
+        reminders=settings.reminders,
         help_policy=help_policy(settings),
     )
     return Engine(journey, transactions)

@@ -1,5 +1,5 @@
 """`python -m bot run`: one process serving every configured channel, the built-in web server and the
-background work (broadcasts, reports), stopping cleanly on SIGTERM or Ctrl-C.
+background work (broadcasts, reports, the reminder scan), stopping cleanly on SIGTERM or Ctrl-C.
 
 Channels are started from an explicit list: Telegram when TELEGRAM_BOT_TOKEN is set. The web server
 starts when a part added routes to it. A stop finishes within a few seconds whatever the network or
@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.config import Settings
+from bot.reminders.service import ReminderService
 from bot.runtime import Runtime, open_runtime
 from bot.web.server import WebServer
 
@@ -93,6 +94,9 @@ def _services(settings: Settings, runtime: Runtime, web: WebServer) -> list[Serv
         from bot.channels.telegram.app import TelegramChannel
 
         services.append(TelegramChannel(settings, runtime))
+    if services and settings.reminders:
+        # After the channels: their senders deliver what the scan queues in the outbox.
+        services.append(ReminderService(runtime))
     return services
 
 

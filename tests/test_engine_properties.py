@@ -20,7 +20,7 @@ from bot.storage.vocabulary import HelpStatus
 from tests.support.settings import make_settings
 
 KEY = UserKey("telegram", 1, 42, 42)
-COMMANDS = ["start", "menu", "progress", "help", "ask", "language", "mydata", "deleteme", "nonsense"]
+COMMANDS = ["start", "menu", "progress", "help", "ask", "language", "reminders", "mydata", "deleteme", "nonsense"]
 FORGED = [
     "1|ans:email:0:1:3",
     "1|next:email:5",

@@ -266,7 +266,7 @@ async def test_mydata_shows_the_questions_and_deleteme_erases_them_with_every_co
         await sender.stop()
     await an.send("/mydata")
     mine = an.last().text
-    assert "🙋 Câu hỏi đã gửi người hướng dẫn: 1" in mine and "Bí mật nhà tôi" in mine and "(đang chờ)" in mine
+    assert "• Câu hỏi đã gửi người hướng dẫn: 1" in mine and "Bí mật nhà tôi" in mine and "(đang chờ)" in mine
 
     await an.send("/deleteme")
     await an.press("Có, xoá hết")

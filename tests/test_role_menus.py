@@ -14,7 +14,7 @@ from bot.config import Settings
 from tests.support.journey import onboard
 from tests.support.settings import ADMIN_ID
 
-RESIDENT = ["start", "menu", "progress", "help", "ask", "language", "mydata", "deleteme"]
+RESIDENT = ["start", "menu", "progress", "help", "ask", "language", "reminders", "mydata", "deleteme"]
 HELPER = ["questions", *RESIDENT]
 OFFICER = ["broadcast", "broadcasts", "stats", "export", *HELPER]
 ADMIN = ["broadcast", "broadcasts", "stats", "export", "roles", "grant", "revoke", "weeklyreport", *HELPER]

@@ -12,6 +12,8 @@ from bot.texts.admin import ADMIN
 from bot.texts.helpdesk import HELPDESK
 from bot.texts.learner import LEARNER
 from bot.texts.officer import OFFICER
+from bot.texts.reminders import REMINDERS
+from bot.texts.robust import ROBUST
 
 
 def placeholders(template: str) -> set[str]:
@@ -27,7 +29,7 @@ def test_every_text_exists_in_both_languages_with_the_same_placeholders(table: d
 
 
 def test_keys_are_unique_across_the_tables() -> None:
-    sizes = sum(len(table["vi"]) for table in (LEARNER, OFFICER, ADMIN, HELPDESK))
+    sizes = sum(len(table["vi"]) for table in (LEARNER, OFFICER, ADMIN, HELPDESK, REMINDERS, ROBUST))
     assert len(TEXTS["vi"]) == sizes
 
 

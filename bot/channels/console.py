@@ -57,7 +57,9 @@ def to_event(line: str, buttons: list[Button]) -> Event:
         action = actions.encode(buttons[int(text) - 1].action)
         return Event(CONSOLE_KEY, EventKind.ACTION, action, display_name="Console")
     if text.startswith("/") and len(text) > 1:
-        return Event(CONSOLE_KEY, EventKind.COMMAND, text[1:].split()[0].split("@")[0], display_name="Console")
+        words = text[1:].split()
+        argument = words[1].lower()[:16] if len(words) > 1 else ""
+        return Event(CONSOLE_KEY, EventKind.COMMAND, words[0].split("@")[0], display_name="Console", argument=argument)
     return Event(CONSOLE_KEY, EventKind.TEXT, text, display_name="Console")
 
 

@@ -133,6 +133,33 @@ class ConfirmDelete(Action, prefix="del"):
     answer: Literal["yes", "no"]
 
 
+@dataclass(frozen=True, slots=True)
+class SetReminders(Action, prefix="rem"):
+    """/reminders on|off as a button (under a reminder, or under the setting's screen)."""
+
+    setting: Literal["on", "off"]
+
+
+@dataclass(frozen=True, slots=True)
+class StartReview(Action, prefix="rv"):
+    """Open a review session of the cards due now."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerReview(Action, prefix="ra"):
+    module: str
+    question: int  # the question's index in the module's quiz
+    round: int  # the card's review round the question was asked in: a double tap counts once
+    option: int  # the option's identity in the lesson file
+
+
+@dataclass(frozen=True, slots=True)
+class NextReview(Action, prefix="rn"):
+    module: str
+    question: int
+    round: int
+
+
 register(
     ShowMenu,
     ShowProgress,
@@ -155,4 +182,8 @@ register(
     GetCertificate,
     AskDelete,
     ConfirmDelete,
+    SetReminders,
+    StartReview,
+    AnswerReview,
+    NextReview,
 )

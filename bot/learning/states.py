@@ -81,6 +81,8 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "start_quiz", "source": [Lesson.STEP, Quiz.RESULT, *LEARNING], "dest": Quiz.QUESTION},
     {"trigger": "answer", "source": Quiz.QUESTION, "dest": Quiz.FEEDBACK},
     {"trigger": "next_question", "source": Quiz.FEEDBACK, "dest": Quiz.QUESTION},
+    # Back to an answer's verdict the resident may never have seen (its reply lost after it was stored).
+    {"trigger": "show_answer", "source": [Quiz.FEEDBACK, *LEARNING], "dest": Quiz.FEEDBACK},
     {"trigger": "finish_quiz", "source": Quiz.FEEDBACK, "dest": Quiz.RESULT},
     {"trigger": "ask_language", "source": LEARNING, "dest": Settings.LANGUAGE},
     {"trigger": "set_language", "source": Settings.LANGUAGE, "dest": Menu.MAIN},

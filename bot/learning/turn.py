@@ -39,6 +39,7 @@ class Journey:
     default_language: str = "vi"
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
     certificate: CertificateMaker | None = None
+    reminders: bool = True  # REMINDERS: whether this deployment sends reminders at all
     help_policy: HelpPolicy = field(default_factory=HelpPolicy)  # when unclaimed questions go up a level
 
     def commune(self, commune_id: str | None) -> Commune | None:

@@ -14,7 +14,16 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.messages import UserKey
 from bot.storage.fsm_sql import SqlFsmStorage
-from bot.storage.models import Answer, FsmState, ModuleProgress, Resident
+from bot.storage.models import (
+    Answer,
+    DirectMessage,
+    FsmState,
+    ModuleProgress,
+    Reminder,
+    Resident,
+    ReviewAnswer,
+    ReviewCard,
+)
 from bot.storage.upsert import upsert_template
 from bot.storage.vocabulary import ModuleStatus
 
@@ -127,7 +136,7 @@ class Learners:
     def forget(self, resident_id: int) -> None:
         """Delete everything about one resident. Explicit deletes, not only FK cascades, so it holds
         even on a SQLite connection opened without foreign_keys=ON."""
-        for table in (Answer, ModuleProgress):
+        for table in (Answer, ModuleProgress, ReviewAnswer, ReviewCard, Reminder, DirectMessage):
             self.session.execute(delete(table).where(table.resident_id == resident_id))
         self.session.execute(delete(Resident).where(Resident.id == resident_id))
         self._progress.pop(resident_id, None)

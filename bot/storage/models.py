@@ -19,13 +19,14 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
-    Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot import clock
+from bot.storage.cleantext import CleanString, CleanText
 from bot.storage.vocabulary import BroadcastStatus, Channel, DeliveryStatus, HelpStatus, ModuleStatus, Role
 
 
@@ -74,7 +75,7 @@ class Resident(Base):
     channel: Mapped[str] = mapped_column(String(16), default=Channel.TELEGRAM)
     external_id: Mapped[int] = mapped_column(BigInteger)  # the user id on that channel
     chat_id: Mapped[int] = mapped_column(BigInteger)  # where to send; changes on ChatMigrated
-    display_name: Mapped[str | None] = mapped_column(String(64))
+    display_name: Mapped[str | None] = mapped_column(CleanString(64, one_line=True))
     language: Mapped[str] = mapped_column(String(5), default="vi")
     commune_id: Mapped[str | None] = mapped_column(String(64), index=True)
     role: Mapped[str] = mapped_column(String(16), default=Role.RESIDENT)
@@ -82,8 +83,10 @@ class Resident(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    unreachable_reason: Mapped[str | None] = mapped_column(String(120))
+    unreachable_reason: Mapped[str | None] = mapped_column(CleanString(120, one_line=True))
     weekly_report: Mapped[bool] = mapped_column(Boolean, default=True)
+    # /reminders on|off: a resident may be nudged back to an unfinished module (issue 11).
+    reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -162,7 +165,7 @@ class Broadcast(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(16))  # lesson | text | photo
     module_id: Mapped[str | None] = mapped_column(String(64))
-    text: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(CleanText())
     photo: Mapped[str | None] = mapped_column(String(255))  # Telegram file_id
     audience: Mapped[str] = mapped_column(String(120), default="all")
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
@@ -179,13 +182,17 @@ class Delivery(Base):
     """The outbox: one row per (broadcast, resident); its status survives a crash of the sender."""
 
     __tablename__ = "deliveries"
-    __table_args__ = (Index("ix_deliveries_broadcast_status", "broadcast_id", "status"),)
+    __table_args__ = (
+        Index("ix_deliveries_broadcast_status", "broadcast_id", "status"),
+        # The reminder scan's "when did this resident last get a broadcast" (bot/reminders/scan.py).
+        Index("ix_deliveries_resident_sent", "resident_id", "sent_at"),
+    )
 
     broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True)
     status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(String(255))
+    last_error: Mapped[str | None] = mapped_column(CleanString(255, one_line=True))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -211,7 +218,7 @@ class DirectMessage(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(String(255))
+    last_error: Mapped[str | None] = mapped_column(CleanString(255, one_line=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -241,6 +248,57 @@ class JobRun(Base):
     ran_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
+# -- reminders and spaced review (issue 11) ----------------------------------------------------------------
+
+
+class Reminder(Base):
+    """The reminders ledger: one row per reminder queued. `slot_key` names the slot ("the 2nd reminder
+    since this resident's activity of that minute"), so two scans, two processes or a restart never queue
+    the same slot twice; the message itself is the `direct_messages` row with the same dedupe key."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_resident_created", "resident_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
+    slot_key: Mapped[str] = mapped_column(String(120), unique=True)
+    reason: Mapped[str] = mapped_column(String(16))  # bot.storage.vocabulary.ReminderReason
+    module_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
+
+
+class ReviewCard(Base):
+    """A question in a resident's review deck (Leitner boxes 1-3). `due_at` is None once retired;
+    `rounds` counts review answers so far and keys the next one, so a double tap counts once."""
+
+    __tablename__ = "review_cards"
+    __table_args__ = (Index("ix_review_cards_resident_due", "resident_id", "due_at"),)
+
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    box: Mapped[int] = mapped_column(Integer, default=1)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rounds: Mapped[int] = mapped_column(Integer, default=0)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReviewAnswer(Base):
+    """One answer in a review session, with the box the card was in: the retention figures."""
+
+    __tablename__ = "review_answers"
+    __table_args__ = (Index("ix_review_answers_module_box", "module_id", "box", "correct"),)
+
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    round: Mapped[int] = mapped_column(Integer, primary_key=True)
+    box: Mapped[int] = mapped_column(Integer)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
 # -- Help from a person (issue 12): residents' questions to their commune's helpers -----------------------
 
 
@@ -265,7 +323,7 @@ class HelpQuestion(Base):
     level: Mapped[int] = mapped_column(Integer, default=0)
     escalate_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
-    claimed_by_name: Mapped[str | None] = mapped_column(String(64))  # the first name others see
+    claimed_by_name: Mapped[str | None] = mapped_column(CleanString(64, one_line=True))  # the name others see
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the first answer relayed
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -282,7 +340,7 @@ class HelpMessage(Base):
     question_id: Mapped[int] = mapped_column(ForeignKey("help_questions.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
     from_resident: Mapped[bool] = mapped_column(Boolean)
-    text: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(CleanText())
     media_kind: Mapped[str | None] = mapped_column(String(16))  # photo | voice
     media_id: Mapped[str | None] = mapped_column(String(255))
     source_key: Mapped[str] = mapped_column(String(120), unique=True)

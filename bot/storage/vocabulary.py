@@ -51,6 +51,13 @@ class DeliveryStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class ReminderReason(StrEnum):
+    """Why a resident was reminded: a module left half-way, or review cards that fell due."""
+
+    MODULE = "module"
+    REVIEW = "review"
+
+
 class HelpStatus(StrEnum):
     """A resident's question to a person (help desk)."""
 

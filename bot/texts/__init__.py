@@ -1,7 +1,8 @@
 """Everything the bot says, in one table per language with the same keys in each: the residents'
 journey (`learner`), officers' broadcasts and roles (`officer`), figures for officers and admins
-(`admin`), and the help desk between residents and their commune's helpers (`helpdesk`). One `t()`
-for all; keys are unique across the tables, checked when this module loads.
+(`admin`), the help desk between residents and their commune's helpers (`helpdesk`), and reminders
+and review (`reminders`). One `t()` for all; keys are unique across the tables, checked when this
+module loads.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from bot.texts.admin import ADMIN
 from bot.texts.helpdesk import HELPDESK
 from bot.texts.learner import LEARNER
 from bot.texts.officer import OFFICER
+from bot.texts.reminders import REMINDERS
+from bot.texts.robust import ROBUST
 
 LANGUAGES = ("vi", "en")
 LANGUAGE_NAMES = {"vi": "🇻🇳 Tiếng Việt", "en": "🇬🇧 English"}
@@ -28,7 +31,7 @@ def _merge(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return merged
 
 
-TEXTS = _merge(LEARNER, OFFICER, ADMIN, HELPDESK)
+TEXTS = _merge(LEARNER, OFFICER, ADMIN, HELPDESK, REMINDERS, ROBUST)
 
 
 def t(language: str, key: str, /, **values: Any) -> str:

@@ -45,8 +45,8 @@ HELPDESK: dict[str, dict[str, str]] = {
         "where_step": "bài «{title}», bước {step}/{steps}",
         "where_quiz": "bài kiểm tra «{title}», câu {question}/{questions}",
         "where_result": "vừa làm xong bài kiểm tra «{title}»",
-        "mydata_questions": "\n\n🙋 Câu hỏi đã gửi người hướng dẫn: {count}",
-        "mydata_question_line": "\n• {day}: {text} ({status})",
+        "mydata_questions": "• Câu hỏi đã gửi người hướng dẫn: {count}",
+        "mydata_question_line": "   – {day}: {text} ({status})",
         "question_open": "đang chờ",
         "question_closed": "đã xong",
         # helpers, officers and admins
@@ -115,8 +115,8 @@ HELPDESK: dict[str, dict[str, str]] = {
         "where_step": "lesson «{title}», step {step}/{steps}",
         "where_quiz": "quiz «{title}», question {question}/{questions}",
         "where_result": "just finished the quiz «{title}»",
-        "mydata_questions": "\n\n🙋 Questions sent to a helper: {count}",
-        "mydata_question_line": "\n• {day}: {text} ({status})",
+        "mydata_questions": "• Questions sent to a helper: {count}",
+        "mydata_question_line": "   – {day}: {text} ({status})",
         "question_open": "waiting",
         "question_closed": "done",
         "q_notice": (

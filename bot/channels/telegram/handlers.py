@@ -28,11 +28,13 @@ from bot import clock
 from bot.channels.telegram.keyboards import caption, inline_keyboard
 from bot.messages import Event, EventKind, Outcome, UserKey
 from bot.runtime import Runtime
+from bot.storage.failures import describe, is_refused_data
 from bot.storage.models import Resident
 from bot.storage.vocabulary import Channel
 from bot.texts import t
 
 log = logging.getLogger(__name__)
+ARGUMENT_MAX = 16  # a command's one word of argument ("/reminders off"); longer is not a word we know
 CHANNEL = Channel.TELEGRAM
 TEXT_PAYLOAD_MAX = 1000  # a question to a helper may be a paragraph; nothing else needs more
 
@@ -47,7 +49,12 @@ def language_of(update: Update) -> str:
 
 
 def _event(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, kind: EventKind, payload: str, media_id: str | None = None
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    kind: EventKind,
+    payload: str,
+    argument: str = "",
+    media_id: str | None = None,
 ) -> Event:
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
     assert user is not None and chat is not None
@@ -58,6 +65,7 @@ def _event(
         payload,
         display_name=user.first_name,
         language_hint=user.language_code,
+        argument=argument,
         media_id=media_id,
         message_ref=f"{chat.id}:{message.message_id}" if message is not None and kind is not EventKind.ACTION else None,
         caption=(message.caption or None) if message is not None and kind is EventKind.MEDIA else None,
@@ -83,14 +91,25 @@ def media_of(message: Message | None) -> tuple[str, str | None]:
 
 
 async def run_engine(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, kind: EventKind, payload: str, media_id: str | None = None
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    kind: EventKind,
+    payload: str,
+    argument: str = "",
+    media_id: str | None = None,
 ) -> None:
     try:
-        outcome = await runtime_of(context).engine.handle(_event(update, context, kind, payload, media_id))
+        outcome = await runtime_of(context).engine.handle(_event(update, context, kind, payload, argument, media_id))
     except (DBAPIError, OSError, TimeoutError) as error:
+        if is_refused_data(error):
+            # Not an outage: the same update would fail again. Nothing was written (rolled back); say so
+            # plainly, and log it as the bug it is, without the values (they may be a name or a text).
+            log.error("the database refused update %s's data (%s)", update.update_id, describe(error))
+            await _tell(update, context, t(language_of(update), "data_refused"))
+            return
         # The database is down or locked for too long: nothing was written (the transaction rolled back),
         # so the person can simply try again. Say so instead of staying silent.
-        log.warning("database unavailable while handling update %s: %s", update.update_id, type(error).__name__)
+        log.warning("database unavailable while handling update %s: %s", update.update_id, describe(error))
         await _tell(update, context, t(language_of(update), "db_down"))
         return
     await deliver(update, context, outcome)
@@ -139,8 +158,10 @@ async def _tell(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = update.effective_message.text if update.effective_message else ""
-    command = (text or "/").split()[0][1:].split("@")[0].lower()
-    await run_engine(update, context, EventKind.COMMAND, command)
+    words = (text or "/").split()
+    command = words[0][1:].split("@")[0].lower()
+    argument = words[1].lower()[:ARGUMENT_MAX] if len(words) > 1 else ""
+    await run_engine(update, context, EventKind.COMMAND, command, argument)
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -150,7 +171,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     kind, media_id = media_of(update.effective_message)
-    await run_engine(update, context, EventKind.MEDIA, kind, media_id)
+    await run_engine(update, context, EventKind.MEDIA, kind, media_id=media_id)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -19,9 +19,11 @@ router = Router("lesson")
 
 @router.action(OpenModule)
 def open_module(turn: Turn, action: OpenModule) -> Outcome:
-    """Where the learner left it: the question they were on, else the step; a completed module from
-    the start."""
+    """Where the learner left it: an answer's verdict they did not move on from, the question they were
+    on, else the step; a completed module from the start."""
     lesson = turn.lesson(action.module)
+    if (missed := quiz.unseen_answer(turn, lesson)) is not None:
+        return missed
     progress = turn.progress_row(lesson)
     completed = progress.status == ModuleStatus.COMPLETED
     if not completed and progress.question_index is not None:

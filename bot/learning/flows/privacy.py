@@ -14,6 +14,7 @@ from bot.learning.router import Router
 from bot.learning.states import Privacy
 from bot.learning.turn import StaleAction, Turn
 from bot.messages import Button, Outcome, Reply
+from bot.storage.review_deck import review_deck_size
 from bot.storage.vocabulary import HelpStatus, ModuleStatus
 from bot.texts import t
 
@@ -41,7 +42,14 @@ def my_data(turn: Turn) -> Reply:
         started=len(progress),
         completed=sum(1 for p in progress.values() if p.status == ModuleStatus.COMPLETED),
         answers=turn.learners.answer_count(resident.id),
-    ) + _questions(turn)
+    )
+    setting = t(language, "setting_on" if resident.reminders and turn.journey.reminders else "setting_off")
+    extra = [t(language, "mydata_reminders", setting=setting)]
+    extra.append(t(language, "mydata_review", cards=review_deck_size(turn.learners.session, resident.id)))
+    extra += _questions(turn)
+    # The issue-11 lines go after the stored-data list, before the rights paragraph.
+    listing, _, rights = text.partition("\n\n")
+    text = "\n".join([listing, *extra]) + (f"\n\n{rights}" if rights else "")
     buttons = (
         (Button(t(language, "btn_delete_data"), AskDelete()),),
         (Button(t(language, "btn_menu"), ShowMenu()),),
@@ -49,19 +57,19 @@ def my_data(turn: Turn) -> Reply:
     return Reply(text, buttons)
 
 
-def _questions(turn: Turn) -> str:
+def _questions(turn: Turn) -> list[str]:
     """The questions they sent to a helper (bot/helpdesk), with the words they wrote: theirs to see."""
     session, language = turn.learners.session, turn.language
     asked = desk.questions_of(session, turn.me.id)
     if not asked:
-        return ""
+        return []
     lines = [t(language, "mydata_questions", count=len(asked))]
     for question in asked:
         words = desk.first_text(session, question.id) or "📎"
         status = t(language, "question_open" if question.status == HelpStatus.OPEN else "question_closed")
         day = _local(turn, question.asked_at).split()[0]
         lines.append(t(language, "mydata_question_line", day=day, text=_short(words), status=status))
-    return "".join(lines)
+    return lines
 
 
 def _short(text: str, limit: int = 60) -> str:

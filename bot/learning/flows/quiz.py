@@ -61,6 +61,24 @@ def feedback_screen_for(
     return screens.feedback(turn.language, lesson, index, attempt, chosen, order, onward=onward)
 
 
+def unseen_answer(turn: Turn, lesson: Lesson) -> Outcome | None:
+    """The verdict of the answer the resident gave last in this module, if they never moved on from it.
+
+    `place.chosen` is kept from an answer until "next question": set, it means the feedback may not have
+    reached them (its reply lost after the answer was stored) or they left for the menu before reading
+    it. Opening the module again shows it rather than skipping to the next question.
+    """
+    place = turn.place
+    if place.module != lesson.id or place.chosen is None or place.question is None or place.attempt is None:
+        return None
+    if not 0 <= place.question < len(lesson.quiz.questions):
+        return None
+    if not 0 <= place.chosen < len(lesson.quiz.questions[place.question].options):
+        return None
+    turn.move("show_answer")
+    return Outcome([feedback_screen_for(turn, lesson, place.question, place.attempt, place.chosen)])
+
+
 def ask(turn: Turn, lesson: Lesson, progress: ModuleProgress) -> Outcome:
     index = progress.question_index or 0
     turn.move("start_quiz")
@@ -74,7 +92,10 @@ def answer(turn: Turn, action: AnswerQuestion) -> Outcome:
     place = turn.place
     same_question = (place.module, place.question, place.attempt) == (lesson.id, action.question, action.attempt)
     if turn.state == Quiz.FEEDBACK and same_question:
-        return Outcome(notice=t(turn.language, "already_answered"))  # the double tap
+        # A double tap, or a tap again because the verdict never arrived (the reply was lost after the
+        # answer was stored): the stored answer's verdict and explanation again, counted once.
+        feedback = feedback_screen_for(turn, lesson, action.question, action.attempt, place.chosen or 0)
+        return Outcome([feedback], notice=t(turn.language, "already_answered"))
     if turn.state != Quiz.QUESTION or not same_question or action.question >= len(lesson.quiz.questions):
         raise StaleAction("answer")
     asked = lesson.quiz.questions[action.question]
