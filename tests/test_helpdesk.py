@@ -5,8 +5,10 @@ forged claims and replies relay nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -15,8 +17,11 @@ from bot import actions
 from bot.channels.telegram.testing.fake_bot_api import FakeBotApi, FakeUser
 from bot.helpdesk.actions import ClaimQuestion, CloseQuestion
 from bot.runtime import Runtime
+from bot.storage.db import create_engine, session_factory
 from bot.storage.models import AuditLog, DirectMessage, FsmState, HelpMessage, HelpQuestion
+from bot.storage.roles import Actor, actor_for
 from bot.storage.vocabulary import HelpStatus
+from tests.support.cli import run_cli
 from tests.support.helpdesk import alerts, delivered, find, give, question, reply_to, sending, texts
 from tests.support.journey import onboard
 from tests.support.settings import ADMIN_ID
@@ -280,3 +285,36 @@ async def test_mydata_shows_the_questions_and_deleteme_erases_them_with_every_co
     # Question texts and answers never reached the logs.
     assert "hoa-sen" not in caplog.text and "sen-hong" not in caplog.text
     assert any("help question 1 asked" in record.getMessage() for record in caplog.records)
+
+
+def test_a_commune_sets_up_its_team_from_the_command_line(tmp_path: Path) -> None:
+    """The README's commands, as an office would type them: a helper of commune A (Nghĩa Tá) and an
+    officer of commune B (example-b), among others."""
+    url = f"sqlite:///{tmp_path}/team.sqlite3"
+    commands = [
+        ("grant", "helper", "111111111", "--commune", "nghia-ta"),
+        ("grant", "helper", "222222222", "--commune", "nghia-ta"),
+        ("grant", "officer", "333333333", "--commune", "example-b"),
+        ("grant", "helper", "444444444", "--commune", "nghia-ta", "--commune", "example-a"),
+        ("revoke", "helper", "222222222"),
+    ]
+    for command in commands:
+        result = run_cli(*command, env={"DATABASE_URL": url})
+        assert result.returncode == 0, result.stderr
+    assert run_cli("grant", "helper", "555", env={"DATABASE_URL": url}).returncode == 1  # no commune named
+
+    async def roles() -> dict[int, Actor]:
+        engine = create_engine(url)
+        try:
+            async with session_factory(engine)() as session:
+                return {i: await actor_for(session, [], i) for i in (111111111, 222222222, 333333333, 444444444)}
+        finally:
+            await engine.dispose()
+
+    found = asyncio.run(roles())
+    assert found[111111111].is_helper and found[111111111].communes == frozenset({"nghia-ta"})
+    assert found[333333333].is_officer and found[333333333].communes == frozenset({"example-b"})
+    assert found[444444444].communes == frozenset({"nghia-ta", "example-a"})
+    assert found[222222222].role == "resident"  # left the team
+    assert found[111111111].may_answer("nghia-ta") and not found[111111111].may_answer("example-b")
+    assert found[333333333].may_answer("example-b") and not found[333333333].may_answer("nghia-ta")

@@ -35,6 +35,7 @@ from bot.reports.figures import (
     Report,
     WeekFigures,
 )
+from bot.reports.help import help_figures
 from bot.reports.privacy import K_ANONYMITY, NO_COMMUNE_ID, enough, merge_small_communes
 from bot.storage.models import Answer, ModuleProgress, Resident
 from bot.storage.vocabulary import ModuleStatus
@@ -471,6 +472,9 @@ async def build_report(
 
     by_week = await completions_by_week(connection, population, context.tz, now)
     weeks = _every_week(by_week, now.astimezone(context.tz).date())
+    names = {commune.id: context.commune_name(commune.id) for commune in context.communes}
+    names[NO_COMMUNE_ID] = context.commune_name(NO_COMMUNE_ID)
+    asked_for_help = await help_figures(connection, names, scope, k)
     return Report(
         generated_at=now,
         scope=scope,
@@ -483,6 +487,7 @@ async def build_report(
         funnels=tuple(funnels),
         questions=tuple(questions),
         weeks=weeks,
+        help=asked_for_help,
     )
 
 

@@ -78,6 +78,9 @@ HELPDESK: dict[str, dict[str, str]] = {
         "q_status_waiting": "chưa ai nhận",
         "q_status_claimed": "{name} đã nhận",
         "q_someone": "một người hướng dẫn",
+        # figures (/stats)
+        "stats_help": "🙋 Hỏi người hướng dẫn: câu hỏi · được trả lời · trung vị đến câu trả lời đầu · trong 1 ngày",
+        "stats_help_line": "• {commune}: {asked} · {answered} · {median} · {share}",
     },
     "en": {
         "role_helper": "helper",
@@ -147,5 +150,7 @@ HELPDESK: dict[str, dict[str, str]] = {
         "q_status_waiting": "nobody took it yet",
         "q_status_claimed": "taken by {name}",
         "q_someone": "a helper",
+        "stats_help": "🙋 Asked a helper: questions · answered · median to the first answer · within a day",
+        "stats_help_line": "• {commune}: {asked} · {answered} · {median} · {share}",
     },
 }
