@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # bot.reports.passport uses the privacy rule, which uses these figures
+    from bot.reports.passport import PassportFigures
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +136,7 @@ class Report:
     funnels: tuple[Funnel, ...]
     questions: tuple[QuestionFigures, ...]  # questions with at least k answers, in catalogue order
     weeks: tuple[WeekFigures, ...]  # every week from the first completion to now, zeros included
+    passport: PassportFigures | None = None  # None: no core modules configured, or the scope is too small
     help: tuple[HelpFigures, ...] = ()  # questions to a person, per commune (bot/reports/help.py)
 
     def hardest(self, count: int = 5, module_id: str | None = None) -> list[QuestionFigures]:
@@ -214,5 +218,6 @@ class Report:
             "weeks": [
                 {"week": w.label, "start": w.start.isoformat(), "completions": w.completions} for w in self.weeks
             ],
+            "passport": self.passport.to_json() if self.passport is not None else None,
             "help": [row.to_json() for row in self.help],
         }

@@ -3,8 +3,8 @@
 Also `direct_messages.sent_message_id`: a helper answers by replying to the question message, and the
 reply names that message by the channel's id.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30 03:00:00
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import bot.storage.models
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
