@@ -81,6 +81,7 @@ def make_engine(settings: Settings, catalog: Catalog, transactions: TransactionR
         certificate=functools.partial(certificate_attachment, **issued_by),
         passport=functools.partial(passport_attachment, **issued_by),
         core_modules=core_modules(catalog, settings.core_modules),
+        issuer=settings.cert_issuer,
         reminders=settings.reminders,
         help_policy=help_policy(settings),
     )

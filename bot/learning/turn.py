@@ -60,6 +60,7 @@ class Journey:
     reminders: bool = True  # REMINDERS: whether this deployment sends reminders at all
     passport: PassportMaker | None = None
     core_modules: tuple[str, ...] = ()  # the passport's modules, those the catalogue has
+    issuer: str | None = None  # CERT_ISSUER, named when a certificate is checked
     help_policy: HelpPolicy = field(default_factory=HelpPolicy)  # when unclaimed questions go up a level
 
     def commune(self, commune_id: str | None) -> Commune | None:
