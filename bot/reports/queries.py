@@ -491,6 +491,7 @@ async def build_report(
             scope=scope,
             k=k,
             competences=context.competences,
+            counted=population.rows_of,
         )
     names = {commune.id: context.commune_name(commune.id) for commune in context.communes}
     names[NO_COMMUNE_ID] = context.commune_name(NO_COMMUNE_ID)
