@@ -95,6 +95,7 @@ class WeekFigures:
 
 
 @dataclass(frozen=True, slots=True)
+<<<<<<< HEAD
 class ReminderFigures:
     sent: int
     residents: int
@@ -135,6 +136,33 @@ class RetentionFigures:
             "answers_21d": self.answers_21d,
             "right_21d": self.right_21d,
             "share_right_21d": self.share_21d,
+=======
+class HelpFigures:
+    id: str
+    name: str
+    askers: int  # residents who asked: the size the privacy rule looks at
+    asked: int
+    answered: int  # got a first answer from a person
+    within_day: int | None  # answered within 24 hours of asking; None when too few people to show
+    median_minutes_to_answer: float | None
+    merged: tuple[str, ...] = ()
+
+    @property
+    def share_within_day(self) -> float | None:
+        if self.within_day is None or not self.asked:
+            return None
+        return round(self.within_day / self.asked, 4)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "asked": self.asked,
+            "answered": self.answered,
+            "median_minutes_to_first_answer": self.median_minutes_to_answer,
+            "share_answered_within_day": self.share_within_day,
+            **({"merged": list(self.merged)} if self.merged else {}),
+>>>>>>> main
         }
 
 
@@ -154,6 +182,7 @@ class Report:
     reminders: ReminderFigures | None = None  # issue 11 (bot/reports/reminders.py); None when suppressed
     retention: tuple[RetentionFigures, ...] = ()
     passport: PassportFigures | None = None  # None: no core modules configured, or the scope is too small
+    help: tuple[HelpFigures, ...] = ()  # questions to a person, per commune (bot/reports/help.py)
 
     def hardest(self, count: int = 5, module_id: str | None = None) -> list[QuestionFigures]:
         """Lowest share of right answers first; more answers first among equals."""
@@ -237,4 +266,5 @@ class Report:
             "reminders": self.reminders.to_json() if self.reminders is not None else None,
             "retention": [r.to_json() for r in self.retention],
             "passport": self.passport.to_json() if self.passport is not None else None,
+            "help": [row.to_json() for row in self.help],
         }
