@@ -138,9 +138,6 @@ def views(report: Report, tz: ZoneInfo) -> list[View]:
     weeks = View("Theo tuần", ("Tuần", "Từ ngày"), ("Lượt hoàn thành",), formats={"Từ ngày": DATE})
     for w in report.weeks:
         weeks.add((w.label, w.start), (w.completions,))
-<<<<<<< HEAD
-    return [overview, modules, communes, funnel, questions, weeks, *passport_views(report), *_reminder_views(report)]
-=======
 
     asked = View(
         "Hỏi người hướng dẫn",
@@ -154,8 +151,17 @@ def views(report: Report, tz: ZoneInfo) -> list[View]:
     for row in report.help:
         name = f"{row.name}: {', '.join(row.merged)}" if row.merged else row.name
         asked.add((row.id, name), (row.asked, row.answered, row.median_minutes_to_answer, row.share_within_day))
-    return [overview, modules, communes, funnel, questions, weeks, *passport_views(report), asked]
->>>>>>> main
+    return [
+        overview,
+        modules,
+        communes,
+        funnel,
+        questions,
+        weeks,
+        *passport_views(report),
+        asked,
+        *_reminder_views(report),
+    ]
 
 
 def passport_views(report: Report) -> list[View]:

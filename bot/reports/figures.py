@@ -95,7 +95,6 @@ class WeekFigures:
 
 
 @dataclass(frozen=True, slots=True)
-<<<<<<< HEAD
 class ReminderFigures:
     sent: int
     residents: int
@@ -136,7 +135,10 @@ class RetentionFigures:
             "answers_21d": self.answers_21d,
             "right_21d": self.right_21d,
             "share_right_21d": self.share_21d,
-=======
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class HelpFigures:
     id: str
     name: str
@@ -162,7 +164,6 @@ class HelpFigures:
             "median_minutes_to_first_answer": self.median_minutes_to_answer,
             "share_answered_within_day": self.share_within_day,
             **({"merged": list(self.merged)} if self.merged else {}),
->>>>>>> main
         }
 
 

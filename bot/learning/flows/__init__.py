@@ -5,11 +5,18 @@ A new flow is a module here with a `router`, added to `FLOWS`; nothing else in t
 
 from __future__ import annotations
 
-<<<<<<< HEAD
-from bot.learning.flows import certificates, lesson, menu, onboarding, privacy, quiz, reminders, review, settings
-=======
-from bot.learning.flows import certificates, helpdesk, lesson, menu, onboarding, privacy, quiz, reminders, settings
->>>>>>> main
+from bot.learning.flows import (
+    certificates,
+    helpdesk,
+    lesson,
+    menu,
+    onboarding,
+    privacy,
+    quiz,
+    reminders,
+    review,
+    settings,
+)
 from bot.learning.router import Router
 
 FLOWS: list[Router] = [
@@ -21,9 +28,6 @@ FLOWS: list[Router] = [
     settings.router,
     privacy.router,
     reminders.router,
-<<<<<<< HEAD
     review.router,
-=======
     helpdesk.router,
->>>>>>> main
 ]
