@@ -13,6 +13,7 @@ from telegram.request import BaseRequest
 from bot.channels.telegram import admin, handlers, menus, officer, roles
 from bot.channels.telegram.aiohttp_request import make_request
 from bot.channels.telegram.processor import PerUserUpdateProcessor
+from bot.channels.telegram.screening import ScreeningRequest
 from bot.channels.telegram.traffic import INTERACTIVE_TRAFFIC, CountingRequest
 from bot.channels.telegram.transport import file_base_url
 from bot.config import Settings
@@ -50,7 +51,8 @@ def build_application(
         updates_request = make_request(settings.telegram_http, 1)
     # Counted so that the broadcast sender can give way to what residents are waiting for.
     traffic = CountingRequest(request)
-    builder = builder.request(traffic).get_updates_request(updates_request or request)
+    # An update PTB cannot parse is skipped instead of stopping all polling (bot.channels.telegram.screening).
+    builder = builder.request(traffic).get_updates_request(ScreeningRequest(updates_request or request))
     if settings.telegram_rate_limiter:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     application = builder.build()
