@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from types import ModuleType
 
@@ -41,7 +42,7 @@ def build_application(
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_base_url(settings.telegram_api_base_url))
-        .concurrent_updates(PerUserUpdateProcessor(256))
+        .concurrent_updates(processor := PerUserUpdateProcessor(256))
     )
     if request is None:
         # 32 connections keep Telegram's ~30 messages a second flowing at a 200 ms round trip from
@@ -56,6 +57,7 @@ def build_application(
     if settings.telegram_rate_limiter:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     application = builder.build()
+    processor.on_overflow = functools.partial(handlers.ask_to_wait, application)
     application.bot_data["settings"] = settings
     application.bot_data[INTERACTIVE_TRAFFIC] = traffic
     if runtime is not None:

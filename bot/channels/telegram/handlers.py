@@ -118,6 +118,17 @@ async def _tell(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -
         log.warning("could not tell update %s about a failure: %s", update.update_id, type(error).__name__)
 
 
+async def ask_to_wait(application: Application, update: Update) -> None:
+    """A kind word to a resident whose updates are being dropped because they sent too many at once
+    (bot.channels.telegram.processor): a toast on the button they pressed, else one message."""
+    text = t(language_of(update), "flood_wait")
+    if update.callback_query is not None:
+        with contextlib.suppress(BadRequest):
+            await update.callback_query.answer(text)
+    elif update.effective_chat is not None:
+        await application.bot.send_message(update.effective_chat.id, text)
+
+
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = update.effective_message.text if update.effective_message else ""
     words = (text or "/").split()
