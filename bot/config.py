@@ -51,6 +51,16 @@ class Settings(BaseSettings):
     reminders: bool = True  # REMINDERS=off: no reminder goes to anyone from this deployment
     reminder_idle_days: Annotated[float, Field(gt=0)] = 2.0  # a module untouched this long earns a nudge
     reminder_scan_minutes: Annotated[float, Field(gt=0, le=15)] = 15.0  # how often what is due is looked for
+    # Certificates anyone can check (issue 14). PUBLIC_BASE_URL is where the web server is reached from
+    # outside (e.g. https://hoc.nghiata.gov.vn): set, the certificate carries a QR to PUBLIC_BASE_URL/v/CODE.
+    public_base_url: str | None = None
+    cert_issuer: str | None = None  # printed on certificates, e.g. "UBND xã Nghĩa Tá"
+    # The modules of the digital-skills passport: a resident who completed all of them holds it.
+    core_modules: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["internet", "email", "e-payment", "public-services", "data-safety"]
+    )
+    basic_skills_target: Annotated[float, Field(gt=0, le=100)] | None = None  # percent of residents, for reports
+    verify_rate_per_minute: Annotated[int, Field(ge=1)] = 20  # page requests per client a minute
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -61,6 +71,25 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return [value]
         return value
+
+    @field_validator("core_modules", mode="before")
+    @classmethod
+    def _split_modules(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        return value
+
+    @field_validator("public_base_url", "cert_issuer", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("PUBLIC_BASE_URL must start with https:// (or http://)")
+        return value.rstrip("/") if value is not None else None
 
     @field_validator("database_url")
     @classmethod

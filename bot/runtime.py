@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -9,11 +10,12 @@ from sqlalchemy.engine import Engine as SyncEngine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import sessionmaker
 
+from bot.certificates.passport import core_modules
 from bot.config import Settings
 from bot.content import Catalog, Fault, load_catalog
 from bot.learning.engine import Engine
 from bot.learning.turn import Journey
-from bot.reports.certificates import certificate_attachment
+from bot.reports.certificates import certificate_attachment, passport_attachment
 from bot.storage.db import create_engine, create_sqlite_sync_engine, session_factory
 from bot.storage.migrate import upgrade
 from bot.storage.transactions import TransactionRunner
@@ -55,12 +57,15 @@ async def open_runtime(settings: Settings, *, migrate: bool = True, must_exist: 
 
 def make_engine(settings: Settings, catalog: Catalog, transactions: TransactionRunner) -> Engine:
     """The learner's journey for these settings and lessons, writing through `transactions`."""
+    issued_by = {"issuer": settings.cert_issuer, "base_url": settings.public_base_url}
     journey = Journey(
         catalog,
         settings.communes,
         default_language=settings.default_language,
         timezone=settings.tz,
-        certificate=certificate_attachment,
+        certificate=functools.partial(certificate_attachment, **issued_by),
+        passport=functools.partial(passport_attachment, **issued_by),
+        core_modules=core_modules(catalog, settings.core_modules),
         reminders=settings.reminders,
     )
     return Engine(journey, transactions)

@@ -30,7 +30,7 @@ from bot.config import Commune, Settings
 from bot.content import Lesson, load_catalog
 from bot.storage.db import create_engine
 from bot.storage.migrate import upgrade
-from bot.storage.models import Answer, ModuleProgress, Resident
+from bot.storage.models import Answer, IssuedCertificate, ModuleProgress, Resident
 from bot.storage.vocabulary import Channel, ModuleStatus, Role
 
 log = logging.getLogger(__name__)
@@ -291,7 +291,7 @@ async def seed_database(
     started = time.perf_counter()
     demo_ids = select(Resident.id).where(Resident.is_demo.is_(True)).scalar_subquery()
     # Explicit deletes rather than FK cascades: fast, and right even without foreign_keys=ON.
-    for table in (Answer, ModuleProgress):
+    for table in (Answer, ModuleProgress, IssuedCertificate):
         await connection.execute(delete(table).where(table.resident_id.in_(demo_ids)))
     await connection.execute(delete(Resident).where(Resident.is_demo.is_(True)))
 

@@ -2,9 +2,10 @@
 background work (broadcasts, reports, the reminder scan), stopping cleanly on SIGTERM or Ctrl-C.
 
 Channels are started from an explicit list: Telegram when TELEGRAM_BOT_TOKEN is set. The web server
-starts when a part added routes to it. A stop finishes within a few seconds whatever the network or
-the database do: each piece gets a bounded time to stop, then the process goes on without it (what
-was in flight is resent from the outbox at the next start).
+starts when a part added routes to it (the certificate check page does when PUBLIC_BASE_URL is set).
+A stop finishes within a few seconds whatever the network or the database do: each piece gets a
+bounded time to stop, then the process goes on without it (what was in flight is resent from the
+outbox at the next start).
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
     if runtime.faults:
         log.warning("%d lesson fault(s): run `python -m bot lessons validate`", len(runtime.faults))
     web = WebServer(runtime, settings.web_host, settings.web_port)
+    _web_routes(settings, runtime, web)
     services = _services(settings, runtime, web)
     started: list[Service] = []
     try:
@@ -98,6 +100,16 @@ def _services(settings: Settings, runtime: Runtime, web: WebServer) -> list[Serv
         # After the channels: their senders deliver what the scan queues in the outbox.
         services.append(ReminderService(runtime))
     return services
+
+
+def _web_routes(settings: Settings, runtime: Runtime, web: WebServer) -> None:
+    """Routes that are not a channel's: the certificate check page, once there is a public address
+    for its QR codes to lead to (PUBLIC_BASE_URL)."""
+    if settings.public_base_url:
+        from bot.certificates.service import Certificates
+        from bot.web.verify_page import VerifyPage
+
+        VerifyPage(Certificates(runtime.sessions, runtime.catalog, settings)).install(web)
 
 
 def _explain(service: Service, error: BaseException, settings: Settings) -> str | None:

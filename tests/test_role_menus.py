@@ -14,10 +14,11 @@ from bot.config import Settings
 from tests.support.journey import onboard
 from tests.support.settings import ADMIN_ID
 
-RESIDENT = ["start", "menu", "progress", "help", "language", "reminders", "mydata", "deleteme"]
+RESIDENT = ["start", "menu", "progress", "help", "language", "reminders", "mydata", "deleteme", "verify"]
 HELPER = ["questions", *RESIDENT]
 OFFICER = ["broadcast", "broadcasts", "stats", "export", *HELPER]
-ADMIN = ["broadcast", "broadcasts", "stats", "export", "roles", "grant", "revoke", "weeklyreport", *HELPER]
+ADMIN_ONLY = ["roles", "grant", "revoke", "weeklyreport", "certificates"]
+ADMIN = ["broadcast", "broadcasts", "stats", "export", *ADMIN_ONLY, *HELPER]
 
 
 async def test_residents_get_their_commands_in_both_languages(app: Application, api: FakeBotApi) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from bot.texts import LANGUAGES, TEXTS, t
 from bot.texts.admin import ADMIN
+from bot.texts.certificates import CERTIFICATES
 from bot.texts.helpdesk import HELPDESK
 from bot.texts.learner import LEARNER
 from bot.texts.officer import OFFICER
@@ -20,7 +21,18 @@ def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-@pytest.mark.parametrize("table", [LEARNER, OFFICER, ADMIN, HELPDESK], ids=["learner", "officer", "admin", "helpdesk"])
+TABLES = {
+    "learner": LEARNER,
+    "officer": OFFICER,
+    "admin": ADMIN,
+    "helpdesk": HELPDESK,
+    "reminders": REMINDERS,
+    "robust": ROBUST,
+    "certificates": CERTIFICATES,
+}
+
+
+@pytest.mark.parametrize("table", list(TABLES.values()), ids=list(TABLES))
 def test_every_text_exists_in_both_languages_with_the_same_placeholders(table: dict[str, dict[str, str]]) -> None:
     assert set(table) == set(LANGUAGES)
     assert set(table["vi"]) == set(table["en"])
@@ -29,7 +41,7 @@ def test_every_text_exists_in_both_languages_with_the_same_placeholders(table: d
 
 
 def test_keys_are_unique_across_the_tables() -> None:
-    sizes = sum(len(table["vi"]) for table in (LEARNER, OFFICER, ADMIN, HELPDESK, REMINDERS, ROBUST))
+    sizes = sum(len(table["vi"]) for table in TABLES.values())
     assert len(TEXTS["vi"]) == sizes
 
 

@@ -3,6 +3,6 @@ module with `register(commands)` added here."""
 
 from __future__ import annotations
 
-from bot.cli import audit, broadcasts, core, reports
+from bot.cli import audit, broadcasts, certificates, core, reports
 
-PARTS = (core, broadcasts, reports, audit)
+PARTS = (core, broadcasts, reports, audit, certificates)

@@ -32,6 +32,7 @@ from bot.learning.actions import (
 )
 from bot.learning.progress import ModuleStanding
 from bot.messages import Button, Reply
+from bot.storage.certificates import PASSPORT
 from bot.storage.vocabulary import ModuleStatus
 from bot.texts import LANGUAGE_NAMES, t
 
@@ -151,7 +152,13 @@ def feedback(
 
 
 def result(
-    language: str, lesson: Lesson, correct: int, score: int, did_pass: bool, next_lesson: Lesson | None
+    language: str,
+    lesson: Lesson,
+    correct: int,
+    score: int,
+    did_pass: bool,
+    next_lesson: Lesson | None,
+    passport: bool = False,
 ) -> Reply:
     total = len(lesson.quiz.questions)
     if did_pass:
@@ -170,6 +177,8 @@ def result(
     rows: list[tuple[Button, ...]] = []
     if did_pass:
         rows.append((Button(t(language, "btn_certificate"), GetCertificate(lesson.id)),))
+    if did_pass and passport:
+        rows.append((Button(t(language, "btn_passport"), GetCertificate(PASSPORT)),))
     if did_pass and next_lesson is not None:
         rows.append(
             (
@@ -185,7 +194,7 @@ def result(
     return Reply(text, tuple(rows))
 
 
-def progress_report(language: str, lessons: Sequence[tuple[Lesson, ModuleStanding]]) -> Reply:
+def progress_report(language: str, lessons: Sequence[tuple[Lesson, ModuleStanding]], passport: bool = False) -> Reply:
     lines = [t(language, "progress_header"), ""]
     for lesson, standing in lessons:
         if standing.status == ModuleStatus.COMPLETED:
@@ -201,6 +210,8 @@ def progress_report(language: str, lessons: Sequence[tuple[Lesson, ModuleStandin
         for lesson, standing in lessons
         if standing.status == ModuleStatus.COMPLETED
     ]
+    if passport:
+        rows.insert(0, (Button(t(language, "btn_passport"), GetCertificate(PASSPORT)),))
     rows.append((Button(t(language, "btn_menu"), ShowMenu()),))
     return Reply("\n".join(lines), tuple(rows))
 

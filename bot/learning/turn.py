@@ -26,7 +26,25 @@ class StaleAction(Exception):
 class CertificateMaker(Protocol):
     """Draws a completion certificate; the journey asks for one without knowing how it is drawn."""
 
-    def __call__(self, *, language: str, name: str | None, module_title: str, score: int, day: str) -> Attachment: ...
+    def __call__(
+        self, *, language: str, name: str | None, module_title: str, score: int, day: str, code: str | None = None
+    ) -> Attachment: ...
+
+
+class PassportMaker(Protocol):
+    """Draws the digital-skills passport: the core modules with their scores, the competences covered."""
+
+    def __call__(
+        self,
+        *,
+        language: str,
+        name: str | None,
+        modules: Sequence[tuple[str, int]],
+        competences: Sequence[str],
+        score: int,
+        day: str,
+        code: str | None = None,
+    ) -> Attachment: ...
 
 
 @dataclass(frozen=True)
@@ -39,6 +57,8 @@ class Journey:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
     certificate: CertificateMaker | None = None
     reminders: bool = True  # REMINDERS: whether this deployment sends reminders at all
+    passport: PassportMaker | None = None
+    core_modules: tuple[str, ...] = ()  # the passport's modules, those the catalogue has
 
     def commune(self, commune_id: str | None) -> Commune | None:
         return next((c for c in self.communes if c.id == commune_id), None)

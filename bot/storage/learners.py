@@ -18,6 +18,7 @@ from bot.storage.models import (
     Answer,
     DirectMessage,
     FsmState,
+    IssuedCertificate,
     ModuleProgress,
     Reminder,
     Resident,
@@ -134,9 +135,10 @@ class Learners:
         )
 
     def forget(self, resident_id: int) -> None:
-        """Delete everything about one resident. Explicit deletes, not only FK cascades, so it holds
-        even on a SQLite connection opened without foreign_keys=ON."""
-        for table in (Answer, ModuleProgress, ReviewAnswer, ReviewCard, Reminder, DirectMessage):
+        """Delete everything about one resident, certificates included (their codes then read "not
+        found"). Explicit deletes, not only FK cascades, so it holds even on a SQLite connection opened
+        without foreign_keys=ON."""
+        for table in (Answer, ModuleProgress, ReviewAnswer, ReviewCard, Reminder, DirectMessage, IssuedCertificate):
             self.session.execute(delete(table).where(table.resident_id == resident_id))
         self.session.execute(delete(Resident).where(Resident.id == resident_id))
         self._progress.pop(resident_id, None)

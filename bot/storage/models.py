@@ -292,3 +292,28 @@ class ReviewAnswer(Base):
     box: Mapped[int] = mapped_column(Integer)
     correct: Mapped[bool] = mapped_column(Boolean)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+# -- certificates anyone can check (issue 14) ------------------------------------------------------------
+
+
+class IssuedCertificate(Base):
+    """A certificate a stranger can check: its code, whose pass it records, and whether it was revoked.
+
+    One per (resident, module): passing a module gives one certificate, however often the resident asks
+    for the picture. The digital-skills passport is a row whose `module_id` is `passport`. `/deleteme`
+    deletes the rows, so their codes then read "not found".
+    """
+
+    __tablename__ = "certificates"
+    __table_args__ = (UniqueConstraint("resident_id", "module_id", name="uq_certificates_resident_module"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)  # Crockford base32, without the dash
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[str] = mapped_column(String(64))
+    score: Mapped[int] = mapped_column(Integer)  # percent; the passport's is the mean of its modules'
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(200))
+    revoked_by: Mapped[str | None] = mapped_column(String(64))  # "telegram:123" or "cli", as in the audit log

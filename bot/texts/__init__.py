@@ -1,8 +1,8 @@
 """Everything the bot says, in one table per language with the same keys in each: the residents'
 journey (`learner`), officers' broadcasts and roles (`officer`), figures for officers and admins
-(`admin`), the help desk between residents and their commune's helpers (`helpdesk`), and reminders
-and review (`reminders`). One `t()` for all; keys are unique across the tables, checked when this
-module loads.
+(`admin`), the help desk between residents and their commune's helpers (`helpdesk`), reminders and
+review (`reminders`), and certificates anyone can check (`certificates`). One `t()` for all; keys are
+unique across the tables, checked when this module loads.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.texts.admin import ADMIN
+from bot.texts.certificates import CERTIFICATES
 from bot.texts.helpdesk import HELPDESK
 from bot.texts.learner import LEARNER
 from bot.texts.officer import OFFICER
@@ -31,7 +32,7 @@ def _merge(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return merged
 
 
-TEXTS = _merge(LEARNER, OFFICER, ADMIN, HELPDESK, REMINDERS, ROBUST)
+TEXTS = _merge(LEARNER, OFFICER, ADMIN, HELPDESK, REMINDERS, ROBUST, CERTIFICATES)
 
 
 def t(language: str, key: str, /, **values: Any) -> str:

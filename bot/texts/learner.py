@@ -120,7 +120,9 @@ LEARNER: dict[str, dict[str, str]] = {
             "Không lưu số điện thoại, địa chỉ hay giấy tờ. Theo Luật Bảo vệ dữ liệu cá nhân 91/2025, "
             "bà con có quyền xem, sửa, nhận bản sao và xoá dữ liệu. Muốn xoá hết: /deleteme"
         ),
-        "delete_confirm": ("🗑 Xoá toàn bộ dữ liệu (tên, xã, tiến độ, câu trả lời)?\nViệc này không hoàn tác được."),
+        "delete_confirm": (
+            "🗑 Xoá toàn bộ dữ liệu (tên, xã, tiến độ, câu trả lời, giấy chứng nhận)?\nViệc này không hoàn tác được."
+        ),
         "deleted": "Đã xoá toàn bộ dữ liệu. Cảm ơn bà con đã học cùng trợ lý! Gõ /start nếu muốn học lại.",
         "delete_cancelled": "Dữ liệu vẫn giữ nguyên.",
         "module_missing": "Bài học này hiện không có. Bà con chọn bài khác nhé.",
@@ -249,7 +251,9 @@ LEARNER: dict[str, dict[str, str]] = {
             "No phone number, address or documents. Under the Personal Data Protection Law 91/2025 you may "
             "see, correct, get a copy of and delete your data. To delete everything: /deleteme"
         ),
-        "delete_confirm": ("🗑 Delete all your data (name, commune, progress, answers)?\nThis cannot be undone."),
+        "delete_confirm": (
+            "🗑 Delete all your data (name, commune, progress, answers, certificates)?\nThis cannot be undone."
+        ),
         "deleted": "All your data is deleted. Thank you for learning with me! Type /start to begin again.",
         "delete_cancelled": "Your data is kept as it was.",
         "module_missing": "This lesson is not available now. Please pick another one.",

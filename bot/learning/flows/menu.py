@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.learning import screens
 from bot.learning.actions import Resume, ShowHelp, ShowMenu, ShowProgress
+from bot.learning.flows import certificates
 from bot.learning.flows.onboarding import commune_first
 from bot.learning.progress import standing
 from bot.learning.router import Router
@@ -31,7 +32,8 @@ def menu_screen(turn: Turn) -> Reply:
 def progress_screen(turn: Turn) -> Reply:
     progress = turn.progress()
     lessons = turn.journey.catalog.modules(turn.language)
-    return screens.progress_report(turn.language, [(x, standing(x, progress.get(x.id))) for x in lessons])
+    standings = [(x, standing(x, progress.get(x.id))) for x in lessons]
+    return screens.progress_report(turn.language, standings, passport=certificates.passport_held(turn))
 
 
 @router.command("start", "menu")

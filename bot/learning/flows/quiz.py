@@ -10,6 +10,7 @@ from bot import clock
 from bot.content import Lesson
 from bot.learning import screens
 from bot.learning.actions import AnswerQuestion, NextQuestion, StartQuiz
+from bot.learning.flows import certificates
 from bot.learning.flows.common import as_edit
 from bot.learning.option_order import option_order
 from bot.learning.place import Place
@@ -107,8 +108,8 @@ def answer(turn: Turn, action: AnswerQuestion) -> Outcome:
     if inserted and progress.question_index == action.question:
         progress.correct_count += int(correct)
         progress.question_index = action.question + 1
-        if action.question + 1 == len(lesson.quiz.questions):
-            _finish_attempt(lesson, progress)
+        if action.question + 1 == len(lesson.quiz.questions) and _finish_attempt(lesson, progress):
+            certificates.record_pass(turn, progress)
     turn.move("answer")
     turn.place = Place(module=lesson.id, question=action.question, attempt=action.attempt, chosen=action.option)
     return Outcome(
@@ -117,7 +118,8 @@ def answer(turn: Turn, action: AnswerQuestion) -> Outcome:
     )
 
 
-def _finish_attempt(lesson: Lesson, progress: ModuleProgress) -> None:
+def _finish_attempt(lesson: Lesson, progress: ModuleProgress) -> bool:
+    """Score the attempt; True when it completed the module (a first pass)."""
     score = score_percent(progress.correct_count, len(lesson.quiz.questions))
     progress.last_score = score
     progress.best_score = max(score, progress.best_score or 0)
@@ -125,6 +127,8 @@ def _finish_attempt(lesson: Lesson, progress: ModuleProgress) -> None:
     if passed(lesson, score) and progress.status != ModuleStatus.COMPLETED:
         progress.status = ModuleStatus.COMPLETED
         progress.completed_at = clock.now()
+        return True
+    return False
 
 
 @router.action(NextQuestion)
@@ -164,6 +168,7 @@ def result_screen(turn: Turn, lesson: Lesson, progress: ModuleProgress) -> Reply
         score,
         passed(lesson, score),
         following[0] if following else None,
+        passport=certificates.passport_held(turn),
     )
 
 
