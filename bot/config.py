@@ -47,6 +47,15 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"  # the built-in web server (health, Zalo's webhook, certificate checks)
     web_port: Annotated[int, Field(ge=1, le=65535)] = 8080
     log_level: str = "INFO"
+    # Zalo Official Account (issue 13): served when ZALO_APP_ID is set. The app secret signs token
+    # refreshes, the OA secret key signs webhook events; the refresh token only fills an empty database.
+    zalo_app_id: str | None = None
+    zalo_app_secret: SecretStr | None = None
+    zalo_oa_secret_key: SecretStr | None = None
+    zalo_refresh_token: SecretStr | None = None
+    zalo_api_base_url: str = "https://openapi.zalo.me"
+    zalo_oauth_base_url: str = "https://oauth.zaloapp.com"
+    zalo_rate: Annotated[float, Field(gt=0)] = 10.0  # outbox sends a second on Zalo (its limits are UNCONFIRMED)
     # Reminders and spaced review (issue 11; the rules are in bot/reminders/policy.py).
     reminders: bool = True  # REMINDERS=off: no reminder goes to anyone from this deployment
     reminder_idle_days: Annotated[float, Field(gt=0)] = 2.0  # a module untouched this long earns a nudge

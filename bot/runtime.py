@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine as SyncEngine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import sessionmaker
 
+from bot.broadcast.sender import Route
 from bot.certificates.passport import core_modules
 from bot.config import Settings
 from bot.content import Catalog, Fault, load_catalog
@@ -32,6 +33,9 @@ class Runtime:
     faults: list[Fault]
     engine: Engine
     sqlite_engine: SyncEngine | None = None  # the engine's own SQLite connection, if on SQLite
+    # The outbox routes of channels other than Telegram (Zalo), by channel name: whichever process part
+    # runs the outbox sender sends through them too.
+    routes: dict[str, Route] = field(default_factory=dict)
 
     async def close(self) -> None:
         self.engine.close()

@@ -1,11 +1,12 @@
 """`python -m bot run`: one process serving every configured channel, the built-in web server and the
 background work (broadcasts, reports, the reminder scan), stopping cleanly on SIGTERM or Ctrl-C.
 
-Channels are started from an explicit list: Telegram when TELEGRAM_BOT_TOKEN is set. The web server
-starts when a part added routes to it (the certificate check page does when PUBLIC_BASE_URL is set).
-A stop finishes within a few seconds whatever the network or the database do: each piece gets a
-bounded time to stop, then the process goes on without it (what was in flight is resent from the
-outbox at the next start).
+Channels are started from an explicit list: Telegram when TELEGRAM_BOT_TOKEN is set, Zalo when
+ZALO_APP_ID is set, both in one process when both are. The web server starts when a part added routes
+to it (Zalo's webhook does, and the certificate check page when PUBLIC_BASE_URL is set). A stop
+finishes within a few seconds whatever the network or the database do: each piece gets a bounded time
+to stop, then the process goes on without it (what was in flight is resent from the outbox at the next
+start).
 """
 
 from __future__ import annotations
@@ -42,8 +43,12 @@ def telegram_configured(settings: Settings) -> bool:
     return token is not None and bool(token.get_secret_value().strip())
 
 
+def zalo_configured(settings: Settings) -> bool:
+    return bool((settings.zalo_app_id or "").strip())
+
+
 def nothing_configured(settings: Settings) -> bool:
-    return not telegram_configured(settings)
+    return not telegram_configured(settings) and not zalo_configured(settings)
 
 
 def run(settings: Settings) -> int:
@@ -96,6 +101,11 @@ def _services(settings: Settings, runtime: Runtime, web: WebServer) -> list[Serv
         from bot.channels.telegram.app import TelegramChannel
 
         services.append(TelegramChannel(settings, runtime))
+    if zalo_configured(settings):
+        from bot.channels.zalo.channel import ZaloChannel
+
+        # Without Telegram in this process, Zalo runs the outbox sender (broadcasts, reminders) itself.
+        services.append(ZaloChannel(settings, runtime, web, own_sender=not telegram_configured(settings)))
     if services and settings.reminders:
         # After the channels: their senders deliver what the scan queues in the outbox.
         services.append(ReminderService(runtime))
@@ -117,6 +127,10 @@ def _explain(service: Service, error: BaseException, settings: Settings) -> str 
         from bot.channels.telegram.app import explain_start_failure
 
         return explain_start_failure(error, settings)
+    if service.name == "zalo":
+        from bot.channels.zalo.channel import ZaloConfigError
+
+        return str(error) if isinstance(error, ZaloConfigError) else None
     return None
 
 

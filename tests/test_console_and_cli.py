@@ -34,10 +34,13 @@ async def test_terminal_chat_resumes_from_the_same_database(tmp_path: Path) -> N
     assert "Bước 3/" in out.getvalue()
 
 
-def test_run_without_token_is_a_one_line_error(tmp_path: Path) -> None:
+def test_run_without_any_channel_is_a_one_line_error(tmp_path: Path) -> None:
     result = run_cli("run", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
     assert result.returncode == 2
-    assert result.stderr.strip() == "error: set TELEGRAM_BOT_TOKEN (from @BotFather) in the environment or in .env"
+    assert result.stderr.strip() == (
+        "error: set TELEGRAM_BOT_TOKEN (from @BotFather) or ZALO_APP_ID (see README, 'Zalo') in the environment "
+        "or in .env"
+    )
 
 
 def test_make_run_without_token_opens_the_terminal_chat(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from bot.texts.learner import LEARNER
 from bot.texts.officer import OFFICER
 from bot.texts.reminders import REMINDERS
 from bot.texts.robust import ROBUST
+from bot.texts.zalo import ZALO
 
 
 def placeholders(template: str) -> set[str]:
@@ -29,6 +30,7 @@ TABLES = {
     "reminders": REMINDERS,
     "robust": ROBUST,
     "certificates": CERTIFICATES,
+    "zalo": ZALO,
 }
 
 

@@ -1,9 +1,10 @@
 """Who a broadcast reaches: a short audience spec, validated, and turned into one SQL query.
 
 Specs: `all`, `commune:ID`, `language:vi|en`, `not-completed:MODULE`, `inactive:DAYS`.
-Only residents who gave consent are an audience: a row created by `grant` for someone who never
-started the bot has no `consent_at` and is never messaged. Residents marked unreachable (blocked the
-bot, chat gone) are skipped until they come back, and so are synthetic demo residents.
+Broadcasts go out on Telegram and Zalo. Only residents who gave consent are an audience: a row created
+by `grant` for someone who never started the bot has no `consent_at` and is never messaged. Residents
+marked unreachable (blocked the bot, chat gone, unfollowed the OA) are skipped until they come back,
+and so are synthetic demo residents.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import ModuleProgress, Resident
@@ -26,7 +27,11 @@ INACTIVE = "inactive"
 KINDS = (ALL, COMMUNE, LANGUAGE, NOT_COMPLETED, INACTIVE)
 LANGUAGES = ("vi", "en")
 MAX_INACTIVE_DAYS = 3650
-CHANNEL = Channel.TELEGRAM  # the only channel broadcasts go out on for now
+CHANNELS = (Channel.TELEGRAM, Channel.ZALO)  # where broadcasts go out (not the terminal, not demo rows)
+# A channel whose free messages reach only people who wrote to the bot lately: Zalo's consultation
+# messages need an interaction within 7 days (else error -230). Anyone older is counted apart and sent
+# nothing; reaching them takes Zalo's paid template messages (ZNS), not built.
+FREE_WINDOW: dict[str, timedelta] = {Channel.ZALO: timedelta(days=7)}
 
 
 class AudienceError(ValueError):
@@ -80,7 +85,7 @@ def _example(kind: str) -> str:
 def conditions(audience: Audience, scope: Collection[str] | None, now: datetime) -> list[ColumnElement[bool]]:
     """The WHERE clauses on `residents` for this audience, limited to `scope` communes when given."""
     where: list[ColumnElement[bool]] = [
-        Resident.channel == CHANNEL,
+        Resident.channel.in_(CHANNELS),
         Resident.consent_at.is_not(None),
         Resident.unreachable_at.is_(None),
         Resident.is_demo.is_(False),
@@ -113,4 +118,22 @@ def recipients(audience: Audience, scope: Collection[str] | None, now: datetime)
 
 async def count(session: AsyncSession, audience: Audience, scope: Collection[str] | None, now: datetime) -> int:
     statement = select(func.count()).select_from(Resident).where(*conditions(audience, scope, now))
+    return int(await session.scalar(statement) or 0)
+
+
+def outside_window(at: datetime) -> ColumnElement[bool]:
+    """Residents whom a windowed channel would not let a free message reach at `at`."""
+    return or_(
+        *(
+            and_(Resident.channel == channel, Resident.last_seen_at < at - window)
+            for channel, window in FREE_WINDOW.items()
+        )
+    )
+
+
+async def count_outside_window(
+    session: AsyncSession, audience: Audience, scope: Collection[str] | None, now: datetime, at: datetime
+) -> int:
+    """How many of the audience are outside their channel's window at `at` (when the broadcast goes)."""
+    statement = select(func.count()).select_from(Resident).where(*conditions(audience, scope, now), outside_window(at))
     return int(await session.scalar(statement) or 0)

@@ -4,7 +4,8 @@ transactions the sender runs on them. Every function here opens and commits its 
 none is ever held open across a call to the Bot API.
 
 Statuses: broadcasts go scheduled -> sending -> done, with paused and cancelled on the side;
-deliveries go pending -> sent | unreachable | failed (| cancelled when the broadcast is).
+deliveries go pending -> sent | unreachable | failed | outside_window (a channel's free-message window,
+Zalo's 7 days, had closed) (| cancelled when the broadcast is).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ SCHEDULED, SENDING, PAUSED, DONE = (
     BroadcastStatus.DONE,
 )
 CANCELLED = BroadcastStatus.CANCELLED  # a broadcast's, and its unsent deliveries' (the same word)
+OUTSIDE_WINDOW = DeliveryStatus.OUTSIDE_WINDOW
 PENDING, SENT, UNREACHABLE, FAILED = (
     DeliveryStatus.PENDING,
     DeliveryStatus.SENT,
@@ -54,6 +56,7 @@ class Claimed:
     language: str
     unreachable_reason: str | None  # set when the resident became unreachable after the outbox was made
     channel: str = Channel.TELEGRAM
+    last_seen_at: datetime | None = None  # their last message to the bot (a channel's window counts from it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,7 @@ class ClaimedDirect:
     channel: str
     payload: dict[str, Any]
     unreachable_reason: str | None
+    last_seen_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +155,7 @@ async def claim(sessions: Sessions, broadcast_id: int, after: int, limit: int) -
                 Resident.unreachable_at,
                 Resident.unreachable_reason,
                 Resident.channel,
+                Resident.last_seen_at,
             )
             .join(Resident, Resident.id == Delivery.resident_id)
             .where(Delivery.broadcast_id == broadcast_id, Delivery.status == PENDING, Delivery.resident_id > after)
@@ -158,8 +163,8 @@ async def claim(sessions: Sessions, broadcast_id: int, after: int, limit: int) -
             .limit(limit)
         )
         return status, [
-            Claimed(rid, chat, language, (reason or "unreachable") if gone is not None else None, channel)
-            for rid, chat, language, gone, reason, channel in rows
+            Claimed(rid, chat, language, (reason or "unreachable") if gone is not None else None, channel, seen)
+            for rid, chat, language, gone, reason, channel, seen in rows
         ]
 
 
@@ -276,6 +281,7 @@ async def claim_direct(
                 DirectMessage.payload,
                 Resident.unreachable_at,
                 Resident.unreachable_reason,
+                Resident.last_seen_at,
             )
             .join(Resident, Resident.id == DirectMessage.resident_id)
             .where(DirectMessage.status == PENDING, DirectMessage.due_at <= now)
@@ -284,12 +290,12 @@ async def claim_direct(
         )
     claimed: list[ClaimedDirect] = []
     seen = set(busy_residents)
-    for message_id, resident_id, chat_id, channel, payload, gone, reason in rows:
+    for message_id, resident_id, chat_id, channel, payload, gone, reason, last_seen in rows:
         if resident_id in seen:
             continue
         seen.add(resident_id)
         unreachable = (reason or "unreachable") if gone is not None else None
-        claimed.append(ClaimedDirect(message_id, resident_id, chat_id, channel, dict(payload), unreachable))
+        claimed.append(ClaimedDirect(message_id, resident_id, chat_id, channel, dict(payload), unreachable, last_seen))
         if len(claimed) >= limit:
             break
     return claimed

@@ -24,7 +24,11 @@ How it holds up:
 - Direct messages (reminders, a helper's answers; `direct_messages`) go through the same workers and
   pacing, before broadcasts and between their batches, one at a time per resident so they arrive in
   order; their creators chose when they are due, so quiet hours do not hold them.
-- Channels: each resident's deliveries go through their channel's `Route` (transport and pace).
+- Channels: each resident's deliveries go through their channel's `Route` (transport and pace). A
+  route with a `window` (Zalo: free messages reach only people who wrote within 7 days) sends nothing to
+  a resident outside it: the delivery is recorded `outside_window`, counted apart, never retried, and
+  the resident stays reachable (their next message opens the window again). The channel saying so
+  itself (Kind.OUTSIDE_WINDOW, Zalo's -230) is recorded the same way.
 
 The sender never imports `telegram`: it talks to a `Transport` (see bot/channels/telegram/transport.py).
 """
@@ -40,7 +44,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -51,7 +55,7 @@ from bot import clock
 from bot.broadcast import outbox
 from bot.broadcast.content import Content, ContentError, render
 from bot.broadcast.lease import Lease, NoLease
-from bot.broadcast.outbox import FAILED, SENDING, SENT, UNREACHABLE, Outcome, Sessions
+from bot.broadcast.outbox import FAILED, OUTSIDE_WINDOW, SENDING, SENT, UNREACHABLE, Outcome, Sessions
 from bot.broadcast.pacing import Pacer
 from bot.broadcast.schedule import QuietHours, quiet_until
 from bot.content import Catalog
@@ -61,6 +65,7 @@ from bot.storage.vocabulary import Channel
 
 log = logging.getLogger(__name__)
 WRITE_BATCH_MAX = 500
+WINDOW_REASON = "outside the channel's window"
 STATUS_REFRESH = 0.2  # seconds between reads of a sending broadcast's status
 
 
@@ -71,6 +76,7 @@ class Kind(StrEnum):
     MIGRATED = "migrated"  # the chat has a new id: store it and send again
     TRANSIENT = "transient"  # network trouble: retry with backoff
     FAILED = "failed"  # the API refused this message for good (bad photo, too long, ...)
+    OUTSIDE_WINDOW = "outside_window"  # the channel's free-message window is closed for this person: never retry
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +104,7 @@ class Route:
     transport: Transport
     rate: float
     yield_to: Callable[[], float] | None = None  # replies residents are waiting for, on that channel
+    window: timedelta | None = None  # free messages reach only people who wrote within this (Zalo: 7 days)
 
 
 @dataclass
@@ -119,6 +126,7 @@ class SenderStats:
     retry_after: int = 0  # 429s received
     transient: int = 0  # network errors retried
     migrated: int = 0
+    outside_window: int = 0  # not sent: outside their channel's free-message window
 
 
 @dataclass
@@ -131,6 +139,7 @@ class _Job:
     message_id: int | None = None  # the direct message
     payload: dict[str, Any] | None = None  # the direct message as stored
     attempts: int = 0
+    last_seen_at: datetime | None = None
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -305,6 +314,12 @@ class Sender:
                     )
                 )
                 continue
+            if self._outside_window(row.channel, row.last_seen_at):
+                self.stats.outside_window += 1
+                skipped.append(
+                    Outcome(None, row.resident_id, OUTSIDE_WINDOW, reason=WINDOW_REASON, message_id=row.message_id)
+                )
+                continue
             job = _Job(None, row.resident_id, row.chat_id, "", row.channel, row.message_id, row.payload)
             if job.key in self._inflight:
                 continue
@@ -363,12 +378,16 @@ class Sender:
                     # Became unreachable after the outbox was made (blocked the bot meanwhile): skip.
                     skipped.append(Outcome(bid, row.resident_id, UNREACHABLE, reason=row.unreachable_reason))
                     continue
+                if self._outside_window(row.channel, row.last_seen_at):
+                    self.stats.outside_window += 1
+                    skipped.append(Outcome(bid, row.resident_id, OUTSIDE_WINDOW, reason=WINDOW_REASON))
+                    continue
                 job = _Job(bid, row.resident_id, row.chat_id, row.language, row.channel)
                 self._track(job)
                 await self._queue.put(job)
                 progressed = True
             if skipped:
-                self.stats.unreachable += len(skipped)
+                self.stats.unreachable += sum(1 for outcome in skipped if outcome.status == UNREACHABLE)
                 await asyncio.gather(*(self._write(outcome) for outcome in skipped))
             if time.monotonic() - last_progress >= self.progress_interval:
                 last_progress = time.monotonic()
@@ -468,6 +487,10 @@ class Sender:
                 self.stats.unreachable += 1
                 await self._settle(job, UNREACHABLE, result.reason, resident_gone=True)
                 return
+            if result.kind is Kind.OUTSIDE_WINDOW:
+                self.stats.outside_window += 1
+                await self._settle(job, OUTSIDE_WINDOW, result.reason or WINDOW_REASON)
+                return
             if result.kind is Kind.MIGRATED and result.new_chat_id and job.attempts < self.max_attempts:
                 self.stats.migrated += 1
                 await self._write(
@@ -518,6 +541,11 @@ class Sender:
         if message is None:
             message = self._messages[key] = render(self._contents[job.broadcast_id], job.language, self.catalog)
         return message
+
+    def _outside_window(self, channel: str, last_seen_at: datetime | None) -> bool:
+        known = self._channels.get(channel)
+        window = known.route.window if known is not None else None
+        return window is not None and last_seen_at is not None and last_seen_at < clock.now() - window
 
     def _backoff(self, attempts: int) -> float:
         delay = min(self.backoff_cap, self.backoff_base * 2 ** (attempts - 1))

@@ -55,6 +55,7 @@ class Plan:
     recipients: int
     send_at: datetime  # UTC, after quiet hours
     moved: bool  # quiet hours moved the send to the morning
+    outside_window: int = 0  # of the recipients, Zalo residents silent for over 7 days: sent nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +146,8 @@ async def plan(
     send_at = send_time(requested, tz, quiet)
     async with sessions() as session:
         recipients = await audiences.count(session, draft.audience, scope_of(actor), now)
-    return Plan(recipients, send_at, moved=send_at > requested + timedelta(seconds=1))
+        outside = await audiences.count_outside_window(session, draft.audience, scope_of(actor), now, send_at)
+    return Plan(recipients, send_at, moved=send_at > requested + timedelta(seconds=1), outside_window=outside)
 
 
 async def create(

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.broadcast import audience as audiences
 from bot.broadcast.content import LESSON, PHOTO, Content
-from bot.broadcast.outbox import CANCELLED, FAILED, PENDING, SCHEDULED, SENDING, SENT, UNREACHABLE
+from bot.broadcast.outbox import CANCELLED, FAILED, OUTSIDE_WINDOW, PENDING, SCHEDULED, SENDING, SENT, UNREACHABLE
 from bot.broadcast.schedule import local_text
 from bot.broadcast.service import CommuneDelivery, Report
 from bot.config import Commune
@@ -98,6 +98,8 @@ def report_text(report: Report, language: str, catalog: Catalog, communes: Seque
         failed=group(report.counts[FAILED]),
         failed_reasons=_reasons(report.failed_reasons),
     )
+    if report.counts[OUTSIDE_WINDOW]:
+        text += t(language, "report_outside_window", count=group(report.counts[OUTSIDE_WINDOW]))
     if report.counts[PENDING]:
         text += t(language, "report_pending", pending=group(report.counts[PENDING]))
     if report.counts[CANCELLED]:

@@ -56,8 +56,14 @@ def broadcast(args: argparse.Namespace, settings: Settings) -> int:
         if args.dry_run:
             plan = await service.plan(runtime.sessions, draft, actor=None, tz=tz, quiet=quiet, now=now)
             moved = " (moved out of quiet hours)" if plan.moved else ""
-            print(f"dry run: {plan.recipients} recipient(s), would send at {local_text(plan.send_at, tz)}{moved}")
-            _json_line(args, {"id": None, "recipients": plan.recipients, "send_at": plan.send_at.isoformat()})
+            outside = ""
+            if plan.outside_window:
+                outside = f"; {plan.outside_window} of them outside Zalo's 7-day window: sent nothing"  # ngoài 7 ngày
+            print(
+                f"dry run: {plan.recipients} recipient(s), would send at {local_text(plan.send_at, tz)}{moved}{outside}"
+            )
+            line = {"id": None, "recipients": plan.recipients, "send_at": plan.send_at.isoformat()}
+            _json_line(args, line | {"outside_window": plan.outside_window})
             return 0
         created = await service.create(
             runtime.sessions, draft, actor=None, catalog=runtime.catalog, tz=tz, quiet=quiet, now=now

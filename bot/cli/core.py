@@ -68,11 +68,15 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if serve.nothing_configured(settings):
         if args.console_fallback:
             print(
-                "TELEGRAM_BOT_TOKEN is not set: opening the lessons in the terminal instead.\n",
+                "Neither TELEGRAM_BOT_TOKEN nor ZALO_APP_ID is set: opening the lessons in the terminal instead.\n",
                 file=sys.stderr,
             )
             return _chat(args, settings)
-        print("error: set TELEGRAM_BOT_TOKEN (from @BotFather) in the environment or in .env", file=sys.stderr)
+        print(
+            "error: set TELEGRAM_BOT_TOKEN (from @BotFather) or ZALO_APP_ID (see README, 'Zalo') in the environment "
+            "or in .env",
+            file=sys.stderr,
+        )
         return 2
     return serve.run(settings)
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
     true,
@@ -241,6 +242,37 @@ class JobRun(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     period: Mapped[str] = mapped_column(String(16), primary_key=True)  # e.g. the week's Monday, 2026-03-09
     ran_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+# -- Zalo channel (issue 13) --------------------------------------------------------------------------
+
+
+class ZaloEvent(Base):
+    """A webhook event Zalo delivered, by its key (the message's msg_id): Zalo retries an event it thinks
+    went unanswered, and this row makes the retry change nothing, also after a restart. `payload` is kept
+    only until the event is handled (an event received just before a crash is handled at the next start),
+    then cleared: it holds what the resident typed."""
+
+    __tablename__ = "zalo_events"
+
+    event_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ZaloToken(Base):
+    """The Official Account's token pair. A refresh token works once and each refresh returns a new pair,
+    so the pair is written here (and committed) before the new access token is used: a crash never loses
+    the only valid refresh token. ZALO_REFRESH_TOKEN from the settings only fills an empty table."""
+
+    __tablename__ = "zalo_tokens"
+
+    app_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    access_token: Mapped[str | None] = mapped_column(Text)
+    access_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    rotated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 # -- reminders and spaced review (issue 11) ----------------------------------------------------------------

@@ -49,6 +49,9 @@ class DeliveryStatus(StrEnum):
     UNREACHABLE = "unreachable"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    # Not sent: the channel lets free messages reach only people who wrote lately (Zalo: 7 days). The
+    # resident is not unreachable: a message from them opens the window again.
+    OUTSIDE_WINDOW = "outside_window"
 
 
 class ReminderReason(StrEnum):

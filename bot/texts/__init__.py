@@ -1,8 +1,9 @@
 """Everything the bot says, in one table per language with the same keys in each: the residents'
 journey (`learner`), officers' broadcasts and roles (`officer`), figures for officers and admins
 (`admin`), the help desk between residents and their commune's helpers (`helpdesk`), reminders and
-review (`reminders`), and certificates anyone can check (`certificates`). One `t()` for all; keys are
-unique across the tables, checked when this module loads.
+review (`reminders`), what the bot says when input is refused (`robust`), certificates anyone can
+check (`certificates`), and what only Zalo residents read (`zalo`). One `t()` for all; keys are unique
+across the tables, checked when this module loads.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bot.texts.learner import LEARNER
 from bot.texts.officer import OFFICER
 from bot.texts.reminders import REMINDERS
 from bot.texts.robust import ROBUST
+from bot.texts.zalo import ZALO
 
 LANGUAGES = ("vi", "en")
 LANGUAGE_NAMES = {"vi": "🇻🇳 Tiếng Việt", "en": "🇬🇧 English"}
@@ -32,7 +34,7 @@ def _merge(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return merged
 
 
-TEXTS = _merge(LEARNER, OFFICER, ADMIN, HELPDESK, REMINDERS, ROBUST, CERTIFICATES)
+TEXTS = _merge(LEARNER, OFFICER, ADMIN, HELPDESK, REMINDERS, ROBUST, CERTIFICATES, ZALO)
 
 
 def t(language: str, key: str, /, **values: Any) -> str:

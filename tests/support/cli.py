@@ -10,7 +10,7 @@ from bot.config import PROJECT_ROOT
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_URL"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "DATABASE_URL"))}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=PROJECT_ROOT,

@@ -205,6 +205,8 @@ async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Dr
         when=when,
         moved=t(lang, "moved", quiet=quiet) if plan.moved else "",
     )
+    if plan.outside_window:
+        summary += t(lang, "preview_outside_window", count=views.group(plan.outside_window))
     rows = [[_button(draft, t(lang, "confirm"), VERBS[PREVIEW])]]
     await context.bot.send_message(chat.id, summary, reply_markup=_keyboard(draft, rows))
 

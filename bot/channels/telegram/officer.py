@@ -21,7 +21,7 @@ from telegram.request import BaseRequest
 from bot.broadcast import service, views
 from bot.broadcast.lease import lease_for
 from bot.broadcast.schedule import parse_quiet_hours
-from bot.broadcast.sender import Sender, default_workers
+from bot.broadcast.sender import Route, Sender, default_workers
 from bot.channels.telegram import broadcast_progress as progress
 from bot.channels.telegram import broadcast_wizard as wizard
 from bot.channels.telegram import callbacks, privileged
@@ -29,6 +29,7 @@ from bot.channels.telegram.handlers import language_of, runtime_of
 from bot.channels.telegram.traffic import INTERACTIVE_TRAFFIC, CountingRequest
 from bot.channels.telegram.transport import TelegramTransport, sender_bot
 from bot.storage.roles import Actor
+from bot.storage.vocabulary import Channel
 from bot.texts import t
 
 log = logging.getLogger(__name__)
@@ -143,11 +144,12 @@ async def start_sender(application: Application, *, request: BaseRequest | None 
         "quiet": parse_quiet_hours(settings.quiet_hours),
         "tz": settings.tz,
         "lease": lease_for(runtime.db),
-        "yield_to": traffic.rate if traffic is not None else None,
     }
+    yield_to = traffic.rate if traffic is not None else None
+    telegram = Route(TelegramTransport(bot), settings.broadcast_rate, yield_to)
     sender = Sender(
         runtime.sessions,
-        TelegramTransport(bot),
+        {Channel.TELEGRAM: telegram, **runtime.routes},  # Zalo's route too when it runs in this process
         runtime.catalog,
         rate=settings.broadcast_rate,
         workers=workers,

@@ -1,0 +1,1 @@
+"""A fake Zalo for tests and benchmarks: the OA API on loopback, and residents who post signed events."""
