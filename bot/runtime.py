@@ -70,6 +70,7 @@ def make_engine(settings: Settings, catalog: Catalog, transactions: TransactionR
         certificate=functools.partial(certificate_attachment, **issued_by),
         passport=functools.partial(passport_attachment, **issued_by),
         core_modules=core_modules(catalog, settings.core_modules),
+        issuer=settings.cert_issuer,
         reminders=settings.reminders,
     )
     return Engine(journey, transactions)

@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.reports.certificates import Certificate, qr_matrix, render_certificate
 from bot.runtime import Runtime
 from bot.storage.certificates import ALPHABET, new_code, normalise_code, shown
-from bot.storage.models import AuditLog, IssuedCertificate
+from bot.storage.models import AuditLog, IssuedCertificate, Resident
 from bot.web.server import WebServer
 from bot.web.verify_page import RateLimit, VerifyPage
 from tests.support.cli import run_cli
@@ -298,3 +298,32 @@ def test_names_are_masked_letter_by_letter() -> None:
     assert mask_name("Lan Hường") == "L** H****"
     assert mask_name("Nguyễn Thị Hường") == "N***** T** H****"
     assert mask_name(None) == "—"
+
+
+async def test_verify_is_a_command_of_the_journey_for_every_channel(
+    make_user: Callable[..., FakeUser], runtime: Runtime, api: FakeBotApi
+) -> None:
+    """Zalo and the terminal reach /verify through the engine: for a stranger and for a resident alike."""
+    from bot.messages import Event, EventKind, UserKey
+    from bot.storage.vocabulary import Channel
+
+    code = await pass_email(make_user(1008, "Lan Hường"), runtime)
+    stranger = UserKey(Channel.ZALO, 1, 424242, 424242)
+    said = await runtime.engine.handle(Event(stranger, EventKind.COMMAND, "verify", argument=code.lower()))
+    assert "là thật" in said.replies[0].text and "L** H****" in said.replies[0].text
+    assert await count(runtime, Resident) == 1  # the stranger was not stored
+    other = await runtime.engine.handle(Event(stranger, EventKind.COMMAND, "verify", argument=changed(code)))
+    assert "Không tìm thấy" in other.replies[0].text
+    usage = await runtime.engine.handle(Event(stranger, EventKind.COMMAND, "verify"))
+    assert "/verify" in usage.replies[0].text
+
+
+def test_the_passport_qr_decodes_to_the_page_address_too() -> None:
+    from bot.reports.certificates import Passport, render_passport
+
+    url = f"{BASE_URL}/v/7KQ3M-X9P2D"
+    modules = [("Thư điện tử (email)", 100), ("Dùng Internet an toàn", 86)]
+    competences = ["DigComp 1.1 · Duyệt, tìm kiếm"]
+    passport = Passport("vi", "Lan", modules, competences, 93, "30/11/2026", "7KQ3M-X9P2D", ISSUER, url)
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(render_passport(passport))))
+    assert [result.text for result in found] == [url]

@@ -89,7 +89,8 @@ async def test_admin_exports_xlsx_and_csv(
     [csv_name] = [name for name in files if name.endswith(".csv")]
 
     workbook = load_workbook(io.BytesIO(files[xlsx_name].file_bytes or b""))
-    assert workbook.sheetnames == ["Tổng quan", "Bài học", "Theo xã", "Phễu", "Câu hỏi", "Theo tuần"]
+    views = ["Tổng quan", "Bài học", "Theo xã", "Phễu", "Câu hỏi", "Theo tuần"]
+    assert workbook.sheetnames == [*views, "Phổ cập kỹ năng số", "Năng lực số"]
     modules = workbook["Bài học"]
     headers = [cell.value for cell in modules[1]]
     assert headers[:4] == ["Mã bài", "Bài học", "Số bước", "Số câu hỏi"]

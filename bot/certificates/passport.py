@@ -40,10 +40,10 @@ def competence_codes(lessons: Iterable[Lesson]) -> list[tuple[str, str]]:
         for tags in (lesson.tags, *(question.tags for question in lesson.quiz.questions)):
             for framework in FRAMEWORKS:
                 found.update((framework, code) for code in getattr(tags, framework))
-    return sorted(found, key=lambda pair: (FRAMEWORKS.index(pair[0]), _numbered(pair[1])))
+    return sorted(found, key=lambda pair: (FRAMEWORKS.index(pair[0]), numbered(pair[1])))
 
 
-def _numbered(code: str) -> tuple[tuple[int, str], ...]:
+def numbered(code: str) -> tuple[tuple[int, str], ...]:
     """ "1.10" after "1.2": numbered parts compare as numbers."""
     return tuple((int(part), "") if part.isdigit() else (1 << 30, part) for part in code.split("."))
 

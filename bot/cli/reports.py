@@ -43,7 +43,7 @@ def _scope(args: argparse.Namespace, settings: Settings) -> frozenset[str] | str
     return frozenset(args.commune)
 
 
-async def _report(settings: Settings, scope: frozenset[str] | None) -> Report:
+async def _report(settings: Settings, scope: frozenset[str] | None, competences: bool = True) -> Report:
     from bot.content import load_catalog
     from bot.reports.service import context_for, load_report
     from bot.storage.db import create_engine
@@ -52,18 +52,18 @@ async def _report(settings: Settings, scope: frozenset[str] | None) -> Report:
     engine = create_engine(settings.database_url, must_exist=True)  # a mistyped path is an error, not a new file
     try:
         # No migration here: a report only reads, and must not take the write lock on a live database.
-        return await load_report(engine, context_for(settings, catalog), scope)
+        return await load_report(engine, context_for(settings, catalog, competences=competences), scope)
     finally:
         await engine.dispose()
 
 
-def _load(settings: Settings, scope: frozenset[str] | None) -> Report | None:
+def _load(settings: Settings, scope: frozenset[str] | None, competences: bool = True) -> Report | None:
     import asyncio
 
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
     try:
-        return asyncio.run(_report(settings, scope))
+        return asyncio.run(_report(settings, scope, competences))
     except (OperationalError, ProgrammingError) as error:
         # Typically a database that was never set up: say what to do rather than print a traceback.
         print(f"error: cannot read the statistics ({type(error.orig).__name__}); ", end="", file=sys.stderr)
@@ -76,7 +76,8 @@ def run_stats(args: argparse.Namespace, settings: Settings) -> int:
     if isinstance(scope, str):
         print(f"error: {scope}", file=sys.stderr)
         return 2
-    report = _load(settings, scope)
+    # Mastery per competence only with --json (the text does not show it; it costs a pass over the answers).
+    report = _load(settings, scope, competences=args.json)
     if report is None:
         return 1
     if args.json:

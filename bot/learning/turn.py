@@ -59,6 +59,7 @@ class Journey:
     reminders: bool = True  # REMINDERS: whether this deployment sends reminders at all
     passport: PassportMaker | None = None
     core_modules: tuple[str, ...] = ()  # the passport's modules, those the catalogue has
+    issuer: str | None = None  # CERT_ISSUER, named when a certificate is checked
 
     def commune(self, commune_id: str | None) -> Commune | None:
         return next((c for c in self.communes if c.id == commune_id), None)

@@ -138,7 +138,36 @@ def views(report: Report, tz: ZoneInfo) -> list[View]:
     weeks = View("Theo tuần", ("Tuần", "Từ ngày"), ("Lượt hoàn thành",), formats={"Từ ngày": DATE})
     for w in report.weeks:
         weeks.add((w.label, w.start), (w.completions,))
-    return [overview, modules, communes, funnel, questions, weeks]
+    return [overview, modules, communes, funnel, questions, weeks, *passport_views(report)]
+
+
+def passport_views(report: Report) -> list[View]:
+    """The digital-skills passport as an officer reports it upward: commune, residents, passport
+    holders, share, target (one row per commune, then the total); and mastery per competence."""
+    passport = report.passport
+    if passport is None:
+        return []
+    target = round(passport.target / 100, 4) if passport.target is not None else None
+    holders = View(
+        "Phổ cập kỹ năng số",
+        ("Mã xã", "Xã"),
+        ("Người học", "Có hộ chiếu kỹ năng số", "Tỉ lệ", "Mục tiêu"),
+        formats={"Tỉ lệ": PERCENT, "Mục tiêu": PERCENT},
+    )
+    for c in passport.communes:
+        name = f"{c.name}: {', '.join(c.merged)}" if c.merged else c.name
+        holders.add((c.id, name), (c.residents, c.holders, c.share, target))
+    holders.add(("all", f"Tổng: {report.scope_name}"), (passport.residents, passport.holders, passport.share, target))
+    competences = View(
+        "Năng lực số",
+        ("Khung", "Mã", "Năng lực"),
+        ("Số câu hỏi", "Người nắm vững", "Tỉ lệ"),
+        formats={"Tỉ lệ": PERCENT},
+    )
+    frameworks = {"digcomp": "DigComp 2.2", "vn_framework": "Khung KNS cơ bản"}
+    for m in passport.competences:
+        competences.add((frameworks.get(m.framework, m.framework), m.code, m.name), (m.questions, m.mastered, m.share))
+    return [holders, competences]
 
 
 def to_csv(report: Report, tz: ZoneInfo) -> bytes:

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # bot.reports.passport uses the privacy rule, which uses these figures
+    from bot.reports.passport import PassportFigures
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +107,7 @@ class Report:
     funnels: tuple[Funnel, ...]
     questions: tuple[QuestionFigures, ...]  # questions with at least k answers, in catalogue order
     weeks: tuple[WeekFigures, ...]  # every week from the first completion to now, zeros included
+    passport: PassportFigures | None = None  # None: no core modules configured, or the scope is too small
 
     def hardest(self, count: int = 5, module_id: str | None = None) -> list[QuestionFigures]:
         """Lowest share of right answers first; more answers first among equals."""
@@ -184,4 +188,5 @@ class Report:
             "weeks": [
                 {"week": w.label, "start": w.start.isoformat(), "completions": w.completions} for w in self.weeks
             ],
+            "passport": self.passport.to_json() if self.passport is not None else None,
         }

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.certificates.passport import core_modules
 from bot.config import Settings
 from bot.content import Catalog
 from bot.reports.figures import Report
@@ -14,9 +15,19 @@ from bot.reports.queries import ReportContext, build_report, read_snapshot
 from bot.storage.models import AuditLog
 
 
-def context_for(settings: Settings, catalog: Catalog, language: str = "vi") -> ReportContext:
+def context_for(
+    settings: Settings, catalog: Catalog, language: str = "vi", *, competences: bool = True
+) -> ReportContext:
     """Figures named in `language`: Vietnamese for exports and the command line, the reader's own in chat."""
-    return ReportContext(catalog=catalog, communes=settings.communes, tz=settings.tz, language=language)
+    return ReportContext(
+        catalog=catalog,
+        communes=settings.communes,
+        tz=settings.tz,
+        language=language,
+        core_modules=core_modules(catalog, settings.core_modules),
+        target=settings.basic_skills_target,
+        competences=competences,
+    )
 
 
 async def load_report(

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.reports.figures import Funnel, ModuleFigures, Report
+from bot.reports.passport import PassportFigures
 from bot.texts import t
 
 HARDEST_SHOWN = 3
@@ -78,6 +79,8 @@ def summary(report: Report, tz: ZoneInfo, language: str = "vi") -> str:
     if report.communes:
         lines += ["", t(language, "stats_communes")]
         lines += [f"• {c.name}: {n(c.residents)} · {n(sum(c.completions.values()))}" for c in report.communes]
+    if report.passport is not None:
+        lines += ["", *passport_lines(report.passport, language)]
     hardest = report.hardest(HARDEST_SHOWN)
     if hardest:
         lines += ["", t(language, "stats_hardest")]
@@ -89,6 +92,26 @@ def summary(report: Report, tz: ZoneInfo, language: str = "vi") -> str:
             if question.wrong_option_text:
                 lines.append(t(language, "stats_often_wrong", option=question.wrong_option_text))
     return "\n".join(lines)
+
+
+def passport_lines(passport: PassportFigures, language: str) -> list[str]:
+    """Residents holding the digital-skills passport, against the target, and per commune."""
+    lines = [
+        t(
+            language,
+            "stats_passport_header",
+            holders=number(passport.holders, language),
+            residents=number(passport.residents, language),
+            share=percent(passport.share, language),
+        )
+    ]
+    if passport.target is not None:
+        lines.append(t(language, "stats_passport_target", target=decimal(passport.target, language=language)))
+    lines += [
+        f"• {c.name}: {number(c.holders, language)}/{number(c.residents, language)} ({percent(c.share, language)})"
+        for c in passport.communes
+    ]
+    return lines
 
 
 def _module_line(module: ModuleFigures, language: str) -> str:

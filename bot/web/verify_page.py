@@ -35,7 +35,7 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 STATUS_COLOURS = {Status.VALID: "#2e7d32", Status.REVOKED: "#b3261e", Status.NOT_FOUND: "#5f6b76"}
-STATUS_SIGNS = {Status.VALID: "✅", Status.REVOKED: "⛔", Status.NOT_FOUND: "❓"}
+STATUS_SIGNS = {Status.VALID: "✓", Status.REVOKED: "✕", Status.NOT_FOUND: "?"}  # in every font, unlike emoji
 
 
 class RateLimit:
@@ -103,9 +103,8 @@ def _section(language: str, verdict: Verdict, issuer: str | None) -> str:
         ("verify_page_issued", _day(verdict.issued)),
         ("verify_page_holder", verdict.holder if status is Status.VALID and verdict.holder else "—"),
         ("verify_page_issuer", issuer_name(issuer, language) if found else "—"),
+        ("verify_page_revoked_on", _day(verdict.revoked_on)),
     ]
-    if status is Status.REVOKED:
-        rows.append(("verify_page_revoked_on", _day(verdict.revoked_on)))
     cells = "".join(
         f"<tr><th>{html.escape(t(language, key))}</th><td>{html.escape(str(value or '—'))}</td></tr>"
         for key, value in rows

@@ -130,7 +130,9 @@ async def reports_engine(runtime: Runtime) -> AsyncIterator[AsyncEngine]:
 
 async def _report(runtime: Runtime, scope: frozenset[str] | None, language: str = "vi") -> Report:
     async with reports_engine(runtime) as engine:
-        return await load_report(engine, context_for(runtime.settings, runtime.catalog, language), scope)
+        # The chat's summary shows passport holders, not mastery per competence (that is in /export).
+        context = context_for(runtime.settings, runtime.catalog, language, competences=False)
+        return await load_report(engine, context, scope)
 
 
 def _drill_keyboard(report: Report, communes: bool) -> InlineKeyboardMarkup | None:

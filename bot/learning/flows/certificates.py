@@ -13,6 +13,7 @@ from datetime import datetime
 
 from bot import clock
 from bot.certificates.passport import competence_codes, competence_label, holds_passport, passport_score
+from bot.certificates.verification import check, verdict_text
 from bot.learning.actions import GetCertificate, ShowMenu
 from bot.learning.router import Router
 from bot.learning.turn import StaleAction, Turn
@@ -34,6 +35,22 @@ def record_pass(turn: Turn, progress: ModuleProgress) -> None:
     core = turn.journey.core_modules
     if progress.module_id in core and holds_passport(turn.progress(), core):
         records.issue(session, turn.me.id, PASSPORT, passport_score(turn.progress(), core), clock.now())
+
+
+@router.command("verify")
+def on_verify(turn: Turn, command: str) -> Outcome:
+    return verify(turn, turn.language)
+
+
+def verify(turn: Turn, language: str) -> Outcome:
+    """`/verify CODE` from anyone, resident or not: what the code says (the same words as the command
+    line's and the public page's). In Telegram a handler of its own answers first, in groups too; this
+    serves the other channels (Zalo, the terminal)."""
+    typed = turn.event.argument.strip()
+    if not typed:
+        return Outcome([Reply(t(language, "verify_usage"))])
+    verdict = check(turn.learners.session, typed[:40], turn.journey.catalog, turn.journey.timezone, language)
+    return Outcome([Reply(verdict_text(language, verdict, turn.journey.issuer))])
 
 
 def passport_held(turn: Turn) -> bool:

@@ -10,6 +10,7 @@ from bot import clock
 from bot.cleaning import clean_name
 from bot.learning import screens
 from bot.learning.actions import ChooseLanguage, DeclineConsent, GiveConsent
+from bot.learning.flows import certificates
 from bot.learning.flows.common import as_edit
 from bot.learning.place import Place
 from bot.learning.router import Router
@@ -34,6 +35,8 @@ def before_consent_command(turn: Turn, command: str) -> Outcome:
         return Outcome([Reply(t(language, "declined"))])
     if command == "help":
         return Outcome([Reply(t(language, "help")), welcome(turn.journey)])
+    if command == "verify":  # anyone may check a certificate shown to them; nothing about them is stored
+        return certificates.verify(turn, language)
     if command != "start":
         return Outcome([Reply(t(language, "need_consent")), welcome(turn.journey)])
     return Outcome([welcome(turn.journey)])
