@@ -89,9 +89,12 @@ async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: O
         markup = inline_keyboard(reply)
         if reply.attachment is not None:
             # Drawn now, after the engine's transaction, on a worker thread: the loop keeps serving others.
-            picture = await asyncio.to_thread(reply.attachment.render)
-            upload = InputFile(picture, filename=reply.attachment.filename)
-            await context.bot.send_photo(chat.id, upload, caption=caption(reply.text), reply_markup=markup)
+            content = await asyncio.to_thread(reply.attachment.render)
+            upload = InputFile(content, filename=reply.attachment.filename)
+            if reply.attachment.kind == "document":
+                await context.bot.send_document(chat.id, upload, caption=caption(reply.text), reply_markup=markup)
+            else:
+                await context.bot.send_photo(chat.id, upload, caption=caption(reply.text), reply_markup=markup)
             continue
         message = query.message if query is not None else None
         if reply.edit and isinstance(message, Message) and not reply.media:
