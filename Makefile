@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: the Telegram bot; with no TELEGRAM_BOT_TOKEN it opens the lessons in this terminal
+## run: the bot (Telegram and/or Zalo); with neither TELEGRAM_BOT_TOKEN nor ZALO_APP_ID it opens the lessons in this terminal
 run: $(STAMP)
 	$(BIN)/python -m bot run --console-fallback
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from telegram.ext import Application
 
 from bot import clock
 from bot.__main__ import main
@@ -24,7 +25,7 @@ from bot.channels.telegram.testing.broadcasting import (
     seed_residents,
     sends_per_chat,
 )
-from bot.channels.telegram.testing.fake_bot_api import FakeBotApi
+from bot.channels.telegram.testing.fake_bot_api import FakeBotApi, FakeUser
 from bot.channels.telegram.transport import TelegramTransport
 from bot.channels.zalo.api import NOT_FOLLOWING, RATE_LIMITED, ZaloApi
 from bot.channels.zalo.ids import to_key
@@ -33,8 +34,10 @@ from bot.channels.zalo.tokens import Tokens
 from bot.channels.zalo.transport import ZaloTransport
 from bot.messages import Reply
 from bot.runtime import Runtime
+from bot.storage.grants import grant
 from bot.storage.models import Resident
 from bot.storage.vocabulary import Channel
+from tests.support.journey import onboard
 
 RECENT, SILENT, SAYS_230, UNFOLLOWED, SLOWED = (
     "1000000000000000001",
@@ -172,3 +175,22 @@ async def test_the_command_line_dry_run_names_the_zalo_residents_outside_the_win
     assert code == 0
     assert "4 recipient(s)" in out and "1 of them outside Zalo's 7-day window" in out
     assert json.loads(out.strip().splitlines()[-1])["outside_window"] == 1
+
+
+async def test_the_officers_preview_names_the_zalo_residents_outside_the_window(
+    make_user: Callable[..., FakeUser], runtime: Runtime, app: Application
+) -> None:
+    await seed_zalo(runtime, SILENT, days_silent=9)
+    await seed_zalo(runtime, RECENT, days_silent=1)
+    await onboard(make_user(1701, "Thu"))
+    async with runtime.sessions.begin() as session:
+        await grant(session, role="officer", telegram_id=7001, communes=[], known_communes={"nghia-ta"}, actor=None)
+    officer = make_user(7001, "Cán bộ")
+    await officer.send("/broadcast")
+    await officer.press("Thông báo bằng chữ")
+    await officer.send("Họp thôn tối thứ Bảy")
+    await officer.press("Tất cả bà con")
+    await officer.press("Gửi ngay")
+    summary = officer.last().text
+    assert "Số người nhận: 3" in summary
+    assert "Trong đó 1 người dùng Zalo" in summary and "ngoài 7 ngày Zalo cho phép" in summary

@@ -75,6 +75,7 @@ async def test_the_webhook_answers_zalo_before_the_work_is_done(bot: ZaloBot) ->
 
 async def test_a_resident_walks_onboarding_a_module_its_quiz_and_progress_on_zalo(bot: ZaloBot) -> None:
     lan = bot.resident()
+    bot.api.names[lan.user_id] = "Lò Thị Lan"
     assert await lan.send("Xin chào") == 200
     assert "tiếng nào" in lan.last().text
     await lan.press("Tiếng Việt")
@@ -112,6 +113,7 @@ async def test_a_resident_walks_onboarding_a_module_its_quiz_and_progress_on_zal
     async with bot.runtime.sessions() as session:
         resident = await session.scalar(select(Resident))
         assert resident is not None and resident.channel == Channel.ZALO
+        assert resident.display_name == "Lò Thị Lan"  # asked from Zalo once, at consent
         progress = await session.scalar(select(ModuleProgress).where(ModuleProgress.module_id == "email"))
         assert progress is not None and progress.status == ModuleStatus.COMPLETED
         assert progress.best_score == 100

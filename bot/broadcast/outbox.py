@@ -271,6 +271,10 @@ async def claim_direct(
 ) -> list[ClaimedDirect]:
     """Direct messages due now, oldest first, at most one per resident and none for a resident who has
     one in flight: a resident gets a helper's messages in the order they were written."""
+    # Who is busy *now*, before the query: the sender's own set changes while it runs, and a message in
+    # flight is still pending in the database. Read after the query, a resident whose message finished
+    # meanwhile would look free while the rows still show that message pending: it would go twice.
+    busy = frozenset(busy_residents)
     async with sessions() as session:
         rows = await session.execute(
             select(
@@ -286,10 +290,10 @@ async def claim_direct(
             .join(Resident, Resident.id == DirectMessage.resident_id)
             .where(DirectMessage.status == PENDING, DirectMessage.due_at <= now)
             .order_by(DirectMessage.id)
-            .limit(limit + len(busy_residents))
+            .limit(limit + len(busy))
         )
     claimed: list[ClaimedDirect] = []
-    seen = set(busy_residents)
+    seen = set(busy)
     for message_id, resident_id, chat_id, channel, payload, gone, reason, last_seen in rows:
         if resident_id in seen:
             continue

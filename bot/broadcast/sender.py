@@ -209,6 +209,8 @@ class Sender:
         self._inflight: set[tuple[str, int, int]] = set()  # claimed and not yet finally recorded
         self._outstanding: Counter[int] = Counter()  # the same, per broadcast
         self._direct_residents: set[int] = set()  # residents with a direct message in flight
+        self._no_direct = asyncio.Event()  # set while no direct message is in flight
+        self._no_direct.set()
         self._idle: dict[int, asyncio.Event] = {}
         self._status: dict[int, str] = {}
         self._night = False  # inside quiet hours: nothing goes out until they end
@@ -407,11 +409,15 @@ class Sender:
     async def _wait_all_settled(self) -> None:
         for bid in list(self._outstanding):
             await self._wait_settled(bid)
+        # Direct messages in flight too: one sent but not yet recorded would stay pending and go again at
+        # the next start. Queued ones not yet taken are released unsent by the workers (the stop halts them).
+        await self._no_direct.wait()
 
     def _track(self, job: _Job) -> None:
         self._inflight.add(job.key)
         if job.broadcast_id is None:
             self._direct_residents.add(job.resident_id)
+            self._no_direct.clear()
             return
         self._outstanding[job.broadcast_id] += 1
 
@@ -421,6 +427,8 @@ class Sender:
         self._inflight.discard(job.key)
         if job.broadcast_id is None:
             self._direct_residents.discard(job.resident_id)
+            if not self._direct_residents:
+                self._no_direct.set()
             return
         self._outstanding[job.broadcast_id] -= 1
         if self._outstanding[job.broadcast_id] <= 0:

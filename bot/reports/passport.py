@@ -16,11 +16,11 @@ grouped by resident, with one conditional distinct count per competence.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, intersect, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.certificates.passport import FRAMEWORK_LABELS, numbered
@@ -121,6 +121,10 @@ def _consented(scope: frozenset[str] | None) -> list[ColumnElement[bool]]:
     return where
 
 
+def in_population(column: Any, scope: frozenset[str] | None) -> ColumnElement[bool]:
+    return column.in_(select(residents.c.id).where(*_consented(scope)))
+
+
 def holders_query(core: Sequence[str]) -> Any:
     """Ids of residents who completed every core module and whose passport was not revoked."""
     completed_all = (
@@ -160,59 +164,38 @@ def tagged_questions(catalog: Catalog, language: str) -> dict[tuple[str, str], s
 
 
 async def mastered_counts(
-    connection: AsyncConnection, tagged: dict[tuple[str, str], set[str]], scope: frozenset[str] | None
+    connection: AsyncConnection,
+    tagged: dict[tuple[str, str], set[str]],
+    counted: Callable[[Any], ColumnElement[bool]],
 ) -> dict[tuple[str, str], int]:
-    """Residents who answered right every question of each competence.
+    """Residents who answered right every question of each competence, in one statement: per
+    competence, the residents who answered each of its questions right, intersected, and counted.
 
-    First the questions each resident knows (answered right in some attempt: one row per resident and
-    question, read from the covering index), then per resident how many of each competence's questions
-    they know, then how many residents know them all. The conditions compare plain columns, module by
-    module: a concatenated key per row cost four times as much (4.3 s at 870,000 answers on SQLite).
+    Each question's residents are one range of the covering index `ix_answers_question_choice` (no
+    table access, no expression per row). At 870,000 answers on SQLite: 0.5 s, against 2.0 s for one
+    pass grouping every right answer by resident and 4.3 s with a concatenated key per row.
+    `counted(column)` keeps the population (consented residents in the scope); it is applied to the
+    intersection, never inside it: in each part it made the statement 25 times slower.
     """
     if not tagged:
         return {}
     order = list(tagged)
-    in_scope = answers.c.resident_id.in_(select(residents.c.id).where(*_consented(scope)))
-    known = (
-        select(answers.c.resident_id, answers.c.module_id, answers.c.question_id)
-        .where(answers.c.correct.is_(True), in_scope)
-        .distinct()
-        .subquery()
-    )
 
-    def covers(keys: set[str]) -> ColumnElement[bool]:
-        by_module: dict[str, list[str]] = {}
-        for key in sorted(keys):
-            module_id, question_id = key.split(":", 1)
-            by_module.setdefault(module_id, []).append(question_id)
-        return or_(
-            *(
-                and_(known.c.module_id == module_id, known.c.question_id.in_(questions))
-                for module_id, questions in by_module.items()
-            )
+    def knew(key: str) -> Any:
+        module_id, question_id = key.split(":", 1)
+        return select(answers.c.resident_id).where(
+            answers.c.module_id == module_id,
+            answers.c.question_id == question_id,
+            answers.c.correct.is_(True),
         )
 
-    per_resident = (
-        select(
-            *(
-                func.coalesce(func.sum(case((covers(tagged[pair]), 1), else_=0)), 0).label(f"c{index}")
-                for index, pair in enumerate(order)
-            )
-        )
-        .group_by(known.c.resident_id)
-        .subquery()
-    )
-    row = (
-        await connection.execute(
-            select(
-                *(
-                    func.coalesce(func.sum(case((per_resident.c[f"c{index}"] == len(tagged[pair]), 1), else_=0)), 0)
-                    for index, pair in enumerate(order)
-                )
-            )
-        )
-    ).one()
-    return {pair: int(value) for pair, value in zip(order, row, strict=True)}
+    def residents_knowing_all(keys: set[str]) -> Any:
+        parts = [knew(key) for key in sorted(keys)]
+        every = (intersect(*parts) if len(parts) > 1 else parts[0].distinct()).subquery()
+        return select(func.count()).select_from(every).where(counted(every.c.resident_id)).scalar_subquery()
+
+    row = (await connection.execute(select(*(residents_knowing_all(tagged[pair]) for pair in order)))).one()
+    return {pair: int(value or 0) for pair, value in zip(order, row, strict=True)}
 
 
 async def passport_figures(
@@ -227,6 +210,7 @@ async def passport_figures(
     scope: frozenset[str] | None = None,
     k: int = K_ANONYMITY,
     competences: bool = True,
+    counted: Callable[[Any], ColumnElement[bool]] | None = None,  # whose rows count (Population.rows_of)
 ) -> PassportFigures:
     counts = await commune_holders(connection, core, scope)
     total = sum(people for people, _ in counts.values())
@@ -256,7 +240,7 @@ async def passport_figures(
     mastery: tuple[CompetenceMastery, ...] = ()
     if competences and enough(total, k):
         tagged = tagged_questions(catalog, language)
-        mastered = await mastered_counts(connection, tagged, scope)
+        mastered = await mastered_counts(connection, tagged, counted or (lambda column: in_population(column, scope)))
         framework = catalog.framework
         mastery = tuple(
             CompetenceMastery(

@@ -490,6 +490,7 @@ async def build_report(
             scope=scope,
             k=k,
             competences=context.competences,
+            counted=population.rows_of,
         )
     return Report(
         generated_at=now,

@@ -7,6 +7,7 @@ are named here (see the README's "Zalo" section for which are confirmed).
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +76,24 @@ class ZaloApi:
             answer = await self._post("/v3.0/oa/message/cs", token, message)
         return answer
 
+    async def display_name(self, user_id: str) -> str | None:
+        """The person's Zalo name (GET /v3.0/oa/user/detail, UNCONFIRMED beyond third-party code), for
+        the greeting and the certificate; None when Zalo does not say."""
+        assert self.tokens is not None
+        token = await self.tokens.access_token()
+        answer = await self._get_user(token, user_id)
+        if answer.error in TOKEN_ERRORS:
+            token = await self.tokens.refresh(spent=token)
+            answer = await self._get_user(token, user_id)
+        name = answer.data.get("display_name") if answer.ok else None
+        return name if isinstance(name, str) and name.strip() else None
+
+    async def _get_user(self, token: str, user_id: str) -> Answer:
+        params = {"data": json.dumps({"user_id": user_id})}
+        url = self.base_url + "/v3.0/oa/user/detail"
+        async with self.http().get(url, params=params, headers={"access_token": token}) as response:
+            return await _answer(response)
+
     async def upload_image(self, picture: bytes, filename: str) -> Answer:
         """POST /v2.0/oa/upload/image (multipart `file`): `data.attachment_id` names the picture in a
         message. UNCONFIRMED beyond third-party code; a caller treats any failure as "send no picture"."""
@@ -94,21 +113,7 @@ class ZaloApi:
     async def _post(self, path: str, token: str, body: dict[str, Any] | None, data: Any = None) -> Answer:
         headers = {"access_token": token}
         async with self.http().post(self.base_url + path, json=body, data=data, headers=headers) as response:
-            retry_after = _retry_after(response.headers.get("Retry-After"))
-            try:
-                payload = await response.json(content_type=None)
-            except ValueError:
-                payload = None
-            if not isinstance(payload, dict):
-                return Answer(OK if response.status == 200 else -1, "", {}, response.status, retry_after)
-            error = payload.get("error", OK)
-            return Answer(
-                int(error) if isinstance(error, int | str) and str(error).lstrip("-").isdigit() else -1,
-                str(payload.get("message") or "")[:200],
-                payload.get("data") if isinstance(payload.get("data"), dict) else {},
-                response.status,
-                retry_after,
-            )
+            return await _answer(response)
 
     async def probe(self) -> bool:
         """Whether Zalo's API answers at all (any HTTP answer will do): asked after a network failure."""
@@ -118,6 +123,25 @@ class ZaloApi:
         except (aiohttp.ClientError, TimeoutError):
             return False
         return True
+
+
+async def _answer(response: aiohttp.ClientResponse) -> Answer:
+    """Zalo's answer: HTTP 200 with `error` 0 on success, `error` < 0 otherwise."""
+    retry_after = _retry_after(response.headers.get("Retry-After"))
+    try:
+        payload = await response.json(content_type=None)
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        return Answer(OK if response.status == 200 else -1, "", {}, response.status, retry_after)
+    error = payload.get("error", OK)
+    return Answer(
+        int(error) if isinstance(error, int | str) and str(error).lstrip("-").isdigit() else -1,
+        str(payload.get("message") or "")[:200],
+        payload.get("data") if isinstance(payload.get("data"), dict) else {},
+        response.status,
+        retry_after,
+    )
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 from collections import OrderedDict
@@ -38,7 +39,7 @@ from bot.channels.zalo.tokens import TokenError, Tokens
 from bot.channels.zalo.transport import ZaloTransport
 from bot.channels.zalo.words import command_of, number_of
 from bot.config import Settings
-from bot.learning.actions import ShowHelp
+from bot.learning.actions import GiveConsent, ShowHelp
 from bot.logsafety import redact_secrets_in_logs
 from bot.messages import Button, Event, EventKind, Outcome, Reply, UserKey
 from bot.runtime import Runtime
@@ -55,6 +56,7 @@ SIGNATURE_HEADER = "X-ZEvent-Signature"
 BOT_ID = 0  # one Official Account per deployment; the channel name keeps residents apart
 RECORD_BUDGET = 1.5  # seconds to record an event: Zalo wants its answer within 2
 TEXT_PAYLOAD_MAX = 200  # the engine never needs more of a typed message than this
+NAME_BUDGET = 3.0  # seconds to learn a new resident's Zalo name; without it they register nameless
 SCREENS_KEPT = 10_000  # residents whose last buttons are remembered for typed numbers
 MEDIA_EVENTS = {
     "user_send_image": "photo",
@@ -243,6 +245,9 @@ class ZaloChannel:
         return Event(key, EventKind.TEXT, text[:TEXT_PAYLOAD_MAX])
 
     async def _run(self, user: str, event: Event) -> None:
+        if event.kind is EventKind.ACTION and isinstance(actions.decode(event.payload), GiveConsent):
+            # Registering: Zalo's events carry no name, so ask for it once (the greeting, the certificate).
+            event = dataclasses.replace(event, display_name=await self._name_of(user))
         try:
             outcome = await self.runtime.engine.handle(event)
         except (DBAPIError, OSError, TimeoutError) as error:
@@ -310,6 +315,14 @@ class ZaloChannel:
             log.warning("zalo: Zalo refused a picture (error %d); its caption goes alone", answer.error)
             return None
         return str(attachment_id)
+
+    async def _name_of(self, user: str) -> str | None:
+        try:
+            async with asyncio.timeout(NAME_BUDGET):
+                return await self.api.display_name(user)
+        except (TokenError, aiohttp.ClientError, TimeoutError) as error:
+            log.warning("zalo: cannot ask for a resident's name: %s", type(error).__name__)
+            return None
 
     def _remember(self, user: str, buttons: list[Button]) -> None:
         self._screens[user] = buttons

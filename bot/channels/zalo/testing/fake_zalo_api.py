@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,7 @@ class Sent:
 class FakeZaloApi:
     sent: list[Sent] = field(default_factory=list)
     refreshes: list[str] = field(default_factory=list)  # the refresh tokens presented, in order
+    names: dict[str, str] = field(default_factory=dict)  # user -> Zalo display name
     uploads: list[bytes] = field(default_factory=list)  # pictures uploaded (certificates)
     refused: list[tuple[str, int]] = field(default_factory=list)  # (user, error) answered instead of sending
     outside_window: set[str] = field(default_factory=set)  # users who last wrote more than 7 days ago
@@ -72,6 +74,7 @@ class FakeZaloApi:
         app.router.add_post("/v4/oa/access_token", self._token)
         app.router.add_get("/v2.0/oa/getoa", self._getoa)
         app.router.add_post("/v2.0/oa/upload/image", self._upload)
+        app.router.add_get("/v3.0/oa/user/detail", self._user_detail)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -133,6 +136,14 @@ class FakeZaloApi:
             return web.json_response({"error": -201, "message": "not an image"})
         self.uploads.append(content)
         return web.json_response({"error": 0, "data": {"attachment_id": f"img-{len(self.uploads)}"}})
+
+    async def _user_detail(self, request: web.Request) -> web.Response:
+        if request.headers.get("access_token") not in self._access:
+            return web.json_response({"error": INVALID_TOKEN, "message": "Access token is invalid"})
+        user = str(json.loads(request.query.get("data") or "{}").get("user_id") or "")
+        if user not in self.names:
+            return web.json_response({"error": -201, "message": "user not found"})
+        return web.json_response({"error": 0, "data": {"user_id": user, "display_name": self.names[user]}})
 
     async def _getoa(self, request: web.Request) -> web.Response:
         return web.json_response({"error": 0, "data": {"name": "Fake OA"}})
