@@ -55,6 +55,14 @@ async def bot_process(tmp_path: Path, env: dict[str, str]) -> AsyncIterator[asyn
     assert process.returncode == 0, (tmp_path / "bot.log").read_text()
 
 
+async def quiet(resident: ZaloResident, settle: float = 0.3) -> None:
+    """Until no new message has come for `settle` seconds."""
+    count = -1
+    while count != len(resident.messages()):
+        count = len(resident.messages())
+        await asyncio.sleep(settle)
+
+
 def zalo_env(api: FakeZaloApi, port: int) -> dict[str, str]:
     return {
         "ZALO_APP_ID": APP_ID,
@@ -76,11 +84,16 @@ async def zalo_learns_email(resident: ZaloResident) -> None:
     def last() -> str:
         return resident.last().text if resident.messages() else ""
 
+    def since(count: int) -> str:
+        return "\n".join(sent.text for sent in resident.messages()[count:])
+
     async def step(act: Callable[[], Awaitable[int]], expect: str) -> None:
         count = len(resident.messages())
         await act()
-        await until(lambda: len(resident.messages()) > count and expect in resident.texts(), f"zalo: {expect!r}")
-        await asyncio.sleep(0.05)  # a paged screen's last message
+        # The answer must be in what came after the tap (an older screen may hold the same words), and a
+        # paged screen is awaited whole: the next tap goes to its buttons, not to an older screen's.
+        await until(lambda: len(resident.messages()) > count and expect in since(count), f"zalo: {expect!r}")
+        await quiet(resident)
 
     await step(lambda: resident.send("xin chào"), "tiếng nào")
     await step(lambda: resident.press("Tiếng Việt"), "đồng ý")
@@ -93,7 +106,8 @@ async def zalo_learns_email(resident: ZaloResident) -> None:
     total = len(EMAIL.quiz.questions)
     for index, question in enumerate(EMAIL.quiz.questions):
         await step(lambda q=question: resident.press_where(option(q.answer)), "💡")
-        await step(lambda i=index: resident.press("Xem kết quả" if i + 1 == total else "Câu tiếp theo"), "")
+        label, expect = ("Xem kết quả", "") if index + 1 == total else ("Câu tiếp theo", "Câu")
+        await step(lambda label=label: resident.press(label), expect)
     await until(lambda: "hoàn thành" in resident.texts(), "zalo: the module completed")
     await step(lambda: resident.send("tiến độ"), "Tiến độ")
     await until(lambda: "✅ Thư điện tử (email): hoàn thành" in last(), "zalo: progress")
