@@ -104,6 +104,7 @@ class ZaloChannel:
         self._locks: dict[str, asyncio.Lock] = {}
         self._waiting: dict[str, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._active: set[str] = set()  # keys of the events being handled now
         self._screens: OrderedDict[str, list[Button]] = OrderedDict()  # each resident's last buttons
         self.handled = 0  # events handled by this process (tests and health)
 
@@ -175,18 +176,27 @@ class ZaloChannel:
         try:
             async with asyncio.timeout(RECORD_BUDGET):
                 fresh = await inbox.record(self.runtime.sessions, key, event)
+                # A retry of an event recorded but never handled here: the first delivery's record
+                # committed only after its answer had run out of time (503), so nobody took it up.
+                waiting = None
+                if not fresh and key not in self._active:
+                    waiting = await inbox.still_unhandled(self.runtime.sessions, key)
         except (SQLAlchemyError, OSError, TimeoutError) as error:
-            # Not recorded: say so, and Zalo sends the event again later.
+            # Perhaps not recorded: say so, and Zalo sends the event again later.
             log.warning("zalo: cannot record an event (%s); Zalo will retry", type(error).__name__)
             return web.json_response({"ok": False, "error": "busy"}, status=503)
-        if fresh:
+        if fresh or waiting is not None:
             self._spawn(key, event)
         return web.json_response({"ok": True})
 
     def _spawn(self, key: str, event: dict[str, Any]) -> None:
+        if key in self._active:
+            return
         task = asyncio.create_task(self._process(key, event), name=f"zalo-event-{key[:24]}")
         self._tasks.add(task)
+        self._active.add(key)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda _: self._active.discard(key))
 
     async def _process(self, key: str, event: dict[str, Any]) -> None:
         user = _user_of(event) or ""

@@ -56,6 +56,17 @@ async def record(sessions: Sessions, key: str, event: dict[str, Any]) -> bool:
 
 
 @uninterruptible
+async def still_unhandled(sessions: Sessions, key: str) -> dict[str, Any] | None:
+    """The event's body when it was recorded but not handled yet, else None. A retry needs it when the
+    first delivery's record committed after the webhook had already answered 503 (its time ran out)."""
+    async with sessions() as session:
+        payload = await session.scalar(
+            select(ZaloEvent.payload).where(ZaloEvent.event_key == key, ZaloEvent.handled_at.is_(None))
+        )
+        return dict(payload) if payload else None
+
+
+@uninterruptible
 async def mark_handled(sessions: Sessions, key: str) -> None:
     async with sessions.begin() as session:
         await session.execute(

@@ -3,6 +3,7 @@ API recorded for them."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from collections.abc import Awaitable, Callable
@@ -15,6 +16,7 @@ from bot.channels.zalo import signature
 from bot.channels.zalo.testing.fake_zalo_api import APP_ID, OA_SECRET_KEY, FakeZaloApi, Sent
 
 OA_ID = "579745863508352884"
+RETRIES = 5  # Zalo posts an event again when the answer was not 200 (its schedule is UNCONFIRMED)
 _msg_ids = itertools.count(1)
 
 
@@ -53,11 +55,18 @@ class ZaloResident:
     statuses: list[int] = field(default_factory=list)
 
     async def post(self, body: dict[str, Any]) -> int:
+        """Post the event; like Zalo, post it again (the same event) while the bot answers 5xx."""
         raw, headers = signed(body)
-        async with aiohttp.ClientSession() as client, client.post(self.webhook_url, data=raw, headers=headers) as r:
-            self.statuses.append(r.status)
+        async with aiohttp.ClientSession() as client:
+            for attempt in range(RETRIES + 1):
+                async with client.post(self.webhook_url, data=raw, headers=headers) as response:
+                    status = response.status
+                if status < 500 or attempt == RETRIES:
+                    break
+                await asyncio.sleep(0.2 * (attempt + 1))
+        self.statuses.append(status)
         await self.settle()
-        return self.statuses[-1]
+        return status
 
     async def send(self, text: str) -> int:
         return await self.post(event(self.user_id, text=text))
