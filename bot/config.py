@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -70,6 +71,10 @@ class Settings(BaseSettings):
     )
     basic_skills_target: Annotated[float, Field(gt=0, le=100)] | None = None  # percent of residents, for reports
     verify_rate_per_minute: Annotated[int, Field(ge=1)] = 20  # page requests per client a minute
+    # Help from a person (bot/helpdesk): an unclaimed question goes to the officers, then the admins,
+    # after this many hours counted inside the daytime window (local time; empty = every hour counts).
+    help_escalate_hours: Annotated[float, Field(gt=0)] = 4.0
+    help_daytime: str = "07:00-21:00"
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -122,6 +127,19 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (KeyError, ValueError) as error:  # ZoneInfoNotFoundError is a KeyError
             raise ValueError(f"unknown time zone '{value}' (e.g. Asia/Ho_Chi_Minh)") from error
+        return value
+
+    @field_validator("help_daytime")
+    @classmethod
+    def _daytime_window(cls, value: str) -> str:
+        match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", value)
+        if value.strip().lower() in ("", "off"):
+            return value
+        if match is None:
+            raise ValueError("HELP_DAYTIME must look like 07:00-21:00 (or be empty for every hour)")
+        start_h, start_m, end_h, end_m = (int(part) for part in match.groups())
+        if not (start_h * 60 + start_m < end_h * 60 + end_m < 24 * 60):
+            raise ValueError("HELP_DAYTIME must start before it ends, on the same day")
         return value
 
     @cached_property

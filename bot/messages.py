@@ -38,6 +38,11 @@ class Event:
     display_name: str | None = None
     language_hint: str | None = None  # the platform's idea of the person's language
     argument: str = ""  # what followed a command ("/reminders off" -> "off"); empty for other kinds
+    # What a relay to a person needs (bot/helpdesk): the photo or voice note itself, and which platform
+    # message this was, so a retried update is relayed once.
+    media_id: str | None = None  # the platform's id of the photo or voice note (MEDIA events)
+    message_ref: str | None = None  # "<chat>:<message id>" on the platform
+    caption: str | None = None  # the words sent with a photo or voice note
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,20 +65,24 @@ class Attachment:
 class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
-    media: str | None = None  # a file id or URL of a picture to show with the text
+    media: str | None = None  # a file id or URL of a picture (or, with media_kind "voice", a voice note)
     edit: bool = False  # replace the message whose button was pressed, instead of sending anew
     attachment: Attachment | None = None  # a picture to upload, with `text` as its caption
+    media_kind: str = "photo"  # photo | voice: what `media` is (a helper may answer with a voice note)
 
 
 def reply_to_json(reply: Reply) -> dict[str, Any]:
     """A reply as stored in the outbox (no attachment: pictures drawn on demand are never queued)."""
     if reply.attachment is not None:
         raise ValueError("a reply with an attachment cannot be queued")
-    return {
+    stored: dict[str, Any] = {
         "text": reply.text,
         "buttons": [[[button.label, actions.encode(button.action)] for button in row] for row in reply.buttons],
         "media": reply.media,
     }
+    if reply.media_kind != "photo":
+        stored["media_kind"] = reply.media_kind
+    return stored
 
 
 def reply_from_json(data: dict[str, Any]) -> Reply:
@@ -85,7 +94,8 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
         )
         if buttons:
             rows.append(buttons)
-    return Reply(str(data.get("text") or ""), tuple(rows), data.get("media"))
+    kind = "voice" if data.get("media_kind") == "voice" else "photo"
+    return Reply(str(data.get("text") or ""), tuple(rows), data.get("media"), media_kind=kind)
 
 
 @dataclass(slots=True)

@@ -14,6 +14,8 @@ from bot.broadcast.sender import Route
 from bot.certificates.passport import core_modules
 from bot.config import Settings
 from bot.content import Catalog, Fault, load_catalog
+from bot.helpdesk.deadlines import parse_daytime
+from bot.helpdesk.desk import HelpPolicy
 from bot.learning.engine import Engine
 from bot.learning.turn import Journey
 from bot.reports.certificates import certificate_attachment, passport_attachment
@@ -59,6 +61,15 @@ async def open_runtime(settings: Settings, *, migrate: bool = True, must_exist: 
     return Runtime(settings, db, sessions, catalog, faults, engine, sqlite_engine)
 
 
+def help_policy(settings: Settings) -> HelpPolicy:
+    return HelpPolicy(
+        escalate_hours=settings.help_escalate_hours,
+        daytime=parse_daytime(settings.help_daytime),
+        tz=settings.tz,
+        admin_ids=tuple(settings.admin_ids),
+    )
+
+
 def make_engine(settings: Settings, catalog: Catalog, transactions: TransactionRunner) -> Engine:
     """The learner's journey for these settings and lessons, writing through `transactions`."""
     issued_by = {"issuer": settings.cert_issuer, "base_url": settings.public_base_url}
@@ -72,5 +83,6 @@ def make_engine(settings: Settings, catalog: Catalog, transactions: TransactionR
         core_modules=core_modules(catalog, settings.core_modules),
         issuer=settings.cert_issuer,
         reminders=settings.reminders,
+        help_policy=help_policy(settings),
     )
     return Engine(journey, transactions)

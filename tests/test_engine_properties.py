@@ -15,11 +15,12 @@ from sqlalchemy import func, select
 from bot import actions
 from bot.messages import Event, EventKind, UserKey
 from bot.runtime import Runtime, open_runtime
-from bot.storage.models import Answer, ModuleProgress, Resident
+from bot.storage.models import Answer, HelpQuestion, ModuleProgress, Resident
+from bot.storage.vocabulary import HelpStatus
 from tests.support.settings import make_settings
 
 KEY = UserKey("telegram", 1, 42, 42)
-COMMANDS = ["start", "menu", "progress", "help", "language", "reminders", "mydata", "deleteme", "nonsense"]
+COMMANDS = ["start", "menu", "progress", "help", "ask", "language", "reminders", "mydata", "deleteme", "nonsense"]
 FORGED = [
     "1|ans:email:0:1:3",
     "1|next:email:5",
@@ -48,6 +49,9 @@ async def check_invariants(runtime: Runtime) -> None:
     catalog = runtime.catalog
     async with runtime.sessions() as session:
         assert int(await session.scalar(select(func.count()).select_from(Resident)) or 0) <= 1
+        # One open question to a helper at a time: a second message adds to it.
+        still_open = select(func.count()).select_from(HelpQuestion).where(HelpQuestion.status == HelpStatus.OPEN)
+        assert int(await session.scalar(still_open) or 0) <= 1
         for progress in (await session.scalars(select(ModuleProgress))).all():
             lesson = catalog.get(progress.module_id, "vi")
             assert lesson is not None

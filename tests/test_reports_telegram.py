@@ -90,7 +90,7 @@ async def test_admin_exports_xlsx_and_csv(
 
     workbook = load_workbook(io.BytesIO(files[xlsx_name].file_bytes or b""))
     views = ["Tổng quan", "Bài học", "Theo xã", "Phễu", "Câu hỏi", "Theo tuần"]
-    assert workbook.sheetnames == [*views, "Phổ cập kỹ năng số", "Năng lực số"]
+    assert workbook.sheetnames == [*views, "Phổ cập kỹ năng số", "Năng lực số", "Hỏi người hướng dẫn"]
     modules = workbook["Bài học"]
     headers = [cell.value for cell in modules[1]]
     assert headers[:4] == ["Mã bài", "Bài học", "Số bước", "Số câu hỏi"]

@@ -14,7 +14,7 @@ from bot.config import Settings
 from tests.support.journey import onboard
 from tests.support.settings import ADMIN_ID
 
-RESIDENT = ["start", "menu", "progress", "help", "language", "reminders", "mydata", "deleteme", "verify"]
+RESIDENT = ["start", "menu", "progress", "help", "ask", "language", "reminders", "mydata", "deleteme", "verify"]
 HELPER = ["questions", *RESIDENT]
 OFFICER = ["broadcast", "broadcasts", "stats", "export", *HELPER]
 ADMIN_ONLY = ["roles", "grant", "revoke", "weeklyreport", "certificates"]

@@ -84,6 +84,7 @@ class Outcome:
     chat_id: int | None = None
     resident_gone: bool = False  # the API said unreachable: mark the resident, so later audiences skip them
     message_id: int | None = None  # the direct message this is about
+    sent_message_id: int | None = None  # the channel's id of the direct message sent (helpers reply to it)
 
 
 async def fill(
@@ -220,6 +221,7 @@ async def record(sessions: Sessions, outcomes: Sequence[Outcome], now: datetime)
             "attempts": o.attempts,
             "last_error": (o.reason or "")[:255] or None,
             "sent_at": now if o.status == SENT else None,
+            "sent_message_id": o.sent_message_id,
         }
         for o in outcomes
         if o.status != "chat" and o.message_id is not None

@@ -85,6 +85,7 @@ class SendResult:
     seconds: float = 0.0
     new_chat_id: int | None = None
     reason: str | None = None
+    message_id: int | None = None  # the channel's id of the message sent (a reply to it is matched by it)
 
 
 class Transport(Protocol):
@@ -483,7 +484,7 @@ class Sender:
                 self._api_answered(job.channel, channel)
             if result.kind is Kind.SENT:
                 self.stats.sent += 1
-                await self._settle(job, SENT)
+                await self._settle(job, SENT, sent_message_id=result.message_id)
                 return
             if result.kind is Kind.RETRY_AFTER:
                 self.stats.retry_after += 1
@@ -570,7 +571,15 @@ class Sender:
         self._retries.add(task)
         task.add_done_callback(self._retries.discard)
 
-    async def _settle(self, job: _Job, status: str, reason: str | None = None, *, resident_gone: bool = False) -> None:
+    async def _settle(
+        self,
+        job: _Job,
+        status: str,
+        reason: str | None = None,
+        *,
+        resident_gone: bool = False,
+        sent_message_id: int | None = None,
+    ) -> None:
         outcome = Outcome(
             job.broadcast_id,
             job.resident_id,
@@ -579,6 +588,7 @@ class Sender:
             reason,
             resident_gone=resident_gone,
             message_id=job.message_id,
+            sent_message_id=sent_message_id,
         )
         try:
             await self._write(outcome)

@@ -52,6 +52,8 @@ class Engine:
             outcome = self._dispatch(turn)
         except StaleAction:
             outcome = Outcome(self.current_screen(turn), notice=t(turn.language, "stale"), stale=True)
+        if event.kind in (EventKind.ACTION, EventKind.COMMAND):
+            turn.place.misses = None  # understood: "two messages in a row not understood" starts again
         if turn.resident is not None:
             now = clock.now()
             # Activity figures count days, so a write per tap would buy nothing; one per few minutes will do.
@@ -101,6 +103,12 @@ class Engine:
             return self._action(turn, actions.decode(event.payload))
         if turn.resident is None:
             return Outcome([Reply(t(self.journey.default_language, "need_start")), onboarding.welcome(self.journey)])
+        handler = self.routes.texts.get(turn.state or "")
+        if handler is not None and (outcome := handler(turn)) is not None:
+            return outcome
+        for unhandled in self.routes.unhandled_texts:
+            if (outcome := unhandled(turn)) is not None:
+                return outcome
         hint = "hint_media" if event.kind is EventKind.MEDIA else "hint_text"
         return Outcome([Reply(t(turn.language, hint)), *self.current_screen(turn)])
 

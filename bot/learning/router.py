@@ -15,6 +15,7 @@ A = TypeVar("A", bound=Action)
 ActionHandler = Callable[[Turn, Any], Outcome]
 CommandHandler = Callable[[Turn, str], Outcome]
 ScreenHandler = Callable[[Turn], list[Reply] | None]
+TextHandler = Callable[[Turn], Outcome | None]
 
 
 class Router:
@@ -24,6 +25,8 @@ class Router:
         self.actions_before_consent: dict[type[Action], ActionHandler] = {}
         self.commands: dict[str, CommandHandler] = {}
         self.screens: dict[str, ScreenHandler] = {}
+        self.texts: dict[str, TextHandler] = {}
+        self.unhandled_texts: list[TextHandler] = []
 
     def action(
         self, *types: type[A], before_consent: bool = False
@@ -58,6 +61,22 @@ class Router:
 
         return decorate
 
+    def text(self, *states: str) -> Callable[[TextHandler], TextHandler]:
+        """Handle what a registered resident types or sends (text, photo, voice...) in these states."""
+
+        def decorate(handler: TextHandler) -> TextHandler:
+            for state in states:
+                self.texts[state] = handler
+            return handler
+
+        return decorate
+
+    def unhandled_text(self, handler: TextHandler) -> TextHandler:
+        """Offered a message no state handles, before the "please use the buttons" hint; answers None
+        to leave it to the hint."""
+        self.unhandled_texts.append(handler)
+        return handler
+
 
 def merge(routers: list[Router]) -> Router:
     """One table for the engine; two flows claiming the same action, command or state is a bug."""
@@ -68,9 +87,11 @@ def merge(routers: list[Router]) -> Router:
             (router.actions_before_consent, merged.actions_before_consent),
             (router.commands, merged.commands),
             (router.screens, merged.screens),
+            (router.texts, merged.texts),
         ):
             clash = set(source) & set(target)
             if clash:
                 raise ValueError(f"flow {router.name} handles what another flow handles: {clash}")
             target.update(source)  # type: ignore[attr-defined]
+        merged.unhandled_texts += router.unhandled_texts
     return merged

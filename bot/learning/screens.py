@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from bot.config import Commune
 from bot.content import Lesson, Question
+from bot.helpdesk.actions import AskHelper
 from bot.learning.actions import (
     AnswerQuestion,
     AskCommune,
@@ -78,7 +79,13 @@ def menu(language: str, lessons: Sequence[tuple[Lesson, ModuleStanding]], resume
             label = t(language, "module_new", title=lesson.title)
         rows.append((Button(_label(label), OpenModule(lesson.id)),))
     rows.append((Button(t(language, "btn_progress"), ShowProgress()), Button(t(language, "btn_help"), ShowHelp())))
+    rows.append(ask_row(language))
     return Reply(t(language, "menu_resume" if resume else "menu"), tuple(rows))
+
+
+def ask_row(language: str) -> tuple[Button, ...]:
+    """🙋 Ask a person: on every screen where a resident may get stuck (menu, lesson, quiz, result)."""
+    return (Button(t(language, "btn_ask"), AskHelper()),)
 
 
 def step(language: str, lesson: Lesson, index: int) -> Reply:
@@ -96,7 +103,9 @@ def step(language: str, lesson: Lesson, index: int) -> Reply:
         navigation.append(Button(t(language, "btn_continue"), NextStep(lesson.id, index)))
     else:
         navigation.append(Button(t(language, "btn_start_quiz"), StartQuiz(lesson.id)))
-    return Reply("\n\n".join(parts), (tuple(navigation), (Button(t(language, "btn_menu"), ShowMenu()),)))
+    return Reply(
+        "\n\n".join(parts), (tuple(navigation), ask_row(language), (Button(t(language, "btn_menu"), ShowMenu()),))
+    )
 
 
 def lettered(question: Question, order: Sequence[int]) -> list[tuple[str, int, str]]:
@@ -120,7 +129,7 @@ def question(language: str, lesson: Lesson, index: int, attempt: int, order: Seq
         (Button(_label(f"{letter}. {option}"), AnswerQuestion(lesson.id, index, attempt, identity)),)
         for letter, identity, option in options
     )
-    return Reply(text, (*rows, (Button(t(language, "btn_menu"), ShowMenu()),)))
+    return Reply(text, (*rows, ask_row(language), (Button(t(language, "btn_menu"), ShowMenu()),)))
 
 
 def verdict(language: str, asked: Question, chosen: int, order: Sequence[int]) -> str:
@@ -191,6 +200,7 @@ def result(
         )
     rows.append((Button(t(language, "btn_retry"), StartQuiz(lesson.id)),))
     rows.append((Button(t(language, "btn_review"), ReadAgain(lesson.id)),))
+    rows.append(ask_row(language))
     rows.append((Button(t(language, "btn_menu"), ShowMenu()),))
     return Reply(text, tuple(rows))
 

@@ -42,6 +42,10 @@ class Privacy:
     DELETE_CONFIRM = "Privacy:delete_confirm"
 
 
+class Ask:
+    TYPING = "Ask:typing"  # typing a question to a helper; the state to return to is in the place
+
+
 PRE_CONSENT = [Onboarding.LANGUAGE, Onboarding.CONSENT]
 REGISTERED = [
     Onboarding.COMMUNE,
@@ -53,10 +57,17 @@ REGISTERED = [
     Settings.LANGUAGE,
     Settings.COMMUNE,
     Privacy.DELETE_CONFIRM,
+    Ask.TYPING,
 ]
 ALL_STATES = PRE_CONSENT + REGISTERED
 # Once onboarding is over, these are the states from which the menu and the lessons are reachable.
 LEARNING = [s for s in REGISTERED if s != Onboarding.COMMUNE]
+
+
+def return_trigger(state: str) -> str:
+    """The move from typing a question back to `state`."""
+    return f"back_to_{state}"
+
 
 TRANSITIONS: list[dict[str, Any]] = [
     # Before consent nothing is stored, so these steps carry their choice in the buttons themselves.
@@ -79,6 +90,13 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "set_commune", "source": Settings.COMMUNE, "dest": Menu.MAIN},
     {"trigger": "ask_delete", "source": REGISTERED, "dest": Privacy.DELETE_CONFIRM},
     {"trigger": "confirm_delete", "source": Privacy.DELETE_CONFIRM, "dest": Onboarding.LANGUAGE},
+    {"trigger": "ask_helper", "source": LEARNING, "dest": Ask.TYPING},
+    # After the question is sent (or not), back to where they asked from: one named move per place.
+    *(
+        {"trigger": return_trigger(state), "source": Ask.TYPING, "dest": state}
+        for state in LEARNING
+        if state != Ask.TYPING
+    ),
 ]
 
 

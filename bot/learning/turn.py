@@ -11,6 +11,7 @@ from transitions import MachineError
 
 from bot.config import Commune
 from bot.content import Catalog, Lesson
+from bot.helpdesk.desk import HelpPolicy
 from bot.learning.place import Place
 from bot.learning.states import fire
 from bot.messages import Attachment, Event, Reply, UserKey
@@ -60,6 +61,7 @@ class Journey:
     passport: PassportMaker | None = None
     core_modules: tuple[str, ...] = ()  # the passport's modules, those the catalogue has
     issuer: str | None = None  # CERT_ISSUER, named when a certificate is checked
+    help_policy: HelpPolicy = field(default_factory=HelpPolicy)  # when unclaimed questions go up a level
 
     def commune(self, commune_id: str | None) -> Commune | None:
         return next((c for c in self.communes if c.id == commune_id), None)

@@ -138,7 +138,20 @@ def views(report: Report, tz: ZoneInfo) -> list[View]:
     weeks = View("Theo tuần", ("Tuần", "Từ ngày"), ("Lượt hoàn thành",), formats={"Từ ngày": DATE})
     for w in report.weeks:
         weeks.add((w.label, w.start), (w.completions,))
-    return [overview, modules, communes, funnel, questions, weeks, *passport_views(report)]
+
+    asked = View(
+        "Hỏi người hướng dẫn",
+        ("Mã xã", "Xã"),
+        ("Câu hỏi", "Được trả lời", "Thời gian đến câu trả lời đầu, trung vị (phút)", "Tỉ lệ trả lời trong 1 ngày"),
+        formats={
+            "Thời gian đến câu trả lời đầu, trung vị (phút)": DECIMAL,
+            "Tỉ lệ trả lời trong 1 ngày": PERCENT,
+        },
+    )
+    for row in report.help:
+        name = f"{row.name}: {', '.join(row.merged)}" if row.merged else row.name
+        asked.add((row.id, name), (row.asked, row.answered, row.median_minutes_to_answer, row.share_within_day))
+    return [overview, modules, communes, funnel, questions, weeks, *passport_views(report), asked]
 
 
 def passport_views(report: Report) -> list[View]:

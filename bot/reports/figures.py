@@ -95,6 +95,35 @@ class WeekFigures:
 
 
 @dataclass(frozen=True, slots=True)
+class HelpFigures:
+    id: str
+    name: str
+    askers: int  # residents who asked: the size the privacy rule looks at
+    asked: int
+    answered: int  # got a first answer from a person
+    within_day: int | None  # answered within 24 hours of asking; None when too few people to show
+    median_minutes_to_answer: float | None
+    merged: tuple[str, ...] = ()
+
+    @property
+    def share_within_day(self) -> float | None:
+        if self.within_day is None or not self.asked:
+            return None
+        return round(self.within_day / self.asked, 4)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "asked": self.asked,
+            "answered": self.answered,
+            "median_minutes_to_first_answer": self.median_minutes_to_answer,
+            "share_answered_within_day": self.share_within_day,
+            **({"merged": list(self.merged)} if self.merged else {}),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     generated_at: datetime
     scope: frozenset[str] | None  # None: the whole district
@@ -108,6 +137,7 @@ class Report:
     questions: tuple[QuestionFigures, ...]  # questions with at least k answers, in catalogue order
     weeks: tuple[WeekFigures, ...]  # every week from the first completion to now, zeros included
     passport: PassportFigures | None = None  # None: no core modules configured, or the scope is too small
+    help: tuple[HelpFigures, ...] = ()  # questions to a person, per commune (bot/reports/help.py)
 
     def hardest(self, count: int = 5, module_id: str | None = None) -> list[QuestionFigures]:
         """Lowest share of right answers first; more answers first among equals."""
@@ -189,4 +219,5 @@ class Report:
                 {"week": w.label, "start": w.start.isoformat(), "completions": w.completions} for w in self.weeks
             ],
             "passport": self.passport.to_json() if self.passport is not None else None,
+            "help": [row.to_json() for row in self.help],
         }

@@ -35,6 +35,7 @@ from bot.reports.figures import (
     Report,
     WeekFigures,
 )
+from bot.reports.help import help_figures
 from bot.reports.passport import passport_figures
 from bot.reports.privacy import K_ANONYMITY, NO_COMMUNE_ID, enough, merge_small_communes
 from bot.storage.models import Answer, ModuleProgress, Resident
@@ -492,6 +493,9 @@ async def build_report(
             competences=context.competences,
             counted=population.rows_of,
         )
+    names = {commune.id: context.commune_name(commune.id) for commune in context.communes}
+    names[NO_COMMUNE_ID] = context.commune_name(NO_COMMUNE_ID)
+    asked_for_help = await help_figures(connection, names, scope, k)
     return Report(
         generated_at=now,
         scope=scope,
@@ -505,6 +509,7 @@ async def build_report(
         questions=tuple(questions),
         weeks=weeks,
         passport=passport,
+        help=asked_for_help,
     )
 
 

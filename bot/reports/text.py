@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.reports.figures import Funnel, ModuleFigures, Report
+from bot.reports.figures import Funnel, HelpFigures, ModuleFigures, Report
 from bot.reports.passport import PassportFigures
 from bot.texts import t
 
@@ -81,6 +81,9 @@ def summary(report: Report, tz: ZoneInfo, language: str = "vi") -> str:
         lines += [f"• {c.name}: {n(c.residents)} · {n(sum(c.completions.values()))}" for c in report.communes]
     if report.passport is not None:
         lines += ["", *passport_lines(report.passport, language)]
+    if report.help:
+        lines += ["", t(language, "stats_help")]
+        lines += [_help_line(row, language) for row in report.help]
     hardest = report.hardest(HARDEST_SHOWN)
     if hardest:
         lines += ["", t(language, "stats_hardest")]
@@ -112,6 +115,21 @@ def passport_lines(passport: PassportFigures, language: str) -> list[str]:
         for c in passport.communes
     ]
     return lines
+
+
+def _help_line(row: HelpFigures, language: str) -> str:
+    """• Xã Nghĩa Tá: 12 hỏi · 10 được trả lời · trung vị 35 phút · 80% trong ngày"""
+    median = duration(row.median_minutes_to_answer, language)
+    share_text = percent(row.share_within_day, language) if row.share_within_day is not None else "—"
+    return t(
+        language,
+        "stats_help_line",
+        commune=row.name,
+        asked=number(row.asked, language),
+        answered=number(row.answered, language),
+        median=median,
+        share=share_text,
+    )
 
 
 def _module_line(module: ModuleFigures, language: str) -> str:

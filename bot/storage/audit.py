@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.storage.models import AuditLog
@@ -19,7 +20,7 @@ def actor_label(actor: Actor | None) -> str:
     return CLI if actor is None else f"telegram:{actor.external_id}"
 
 
-def record(session: AsyncSession, actor: Actor | None, action: str, **detail: Any) -> None:
+def record(session: AsyncSession | Session, actor: Actor | None, action: str, **detail: Any) -> None:
     session.add(AuditLog(at=clock.now(), actor=actor_label(actor), action=action, detail=detail))
 
 

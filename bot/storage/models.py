@@ -28,7 +28,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot import clock
 from bot.storage.cleantext import CleanString, CleanText
-from bot.storage.vocabulary import BroadcastStatus, Channel, DeliveryStatus, ModuleStatus, Role
+from bot.storage.vocabulary import BroadcastStatus, Channel, DeliveryStatus, HelpStatus, ModuleStatus, Role
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -208,7 +208,11 @@ class DirectMessage(Base):
     """
 
     __tablename__ = "direct_messages"
-    __table_args__ = (Index("ix_direct_messages_status_due", "status", "due_at", "id"),)
+    __table_args__ = (
+        Index("ix_direct_messages_status_due", "status", "due_at", "id"),
+        # A helper's Telegram reply names the message it answers: find it by (recipient, message id).
+        Index("ix_direct_messages_resident_sent", "resident_id", "sent_message_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
@@ -221,6 +225,7 @@ class DirectMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_message_id: Mapped[int | None] = mapped_column(BigInteger)  # the channel's id of the message, once sent
 
 
 class AuditLog(Base):
@@ -351,3 +356,64 @@ class IssuedCertificate(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(String(200))
     revoked_by: Mapped[str | None] = mapped_column(String(64))  # "telegram:123" or "cli", as in the audit log
+
+
+# -- Help from a person (issue 12): residents' questions to their commune's helpers -----------------------
+
+
+class HelpQuestion(Base):
+    """A resident's question to a person. At most one open per resident: a second message adds to it.
+
+    `level` is who it went to (0 the commune's helpers, 1 its officers, 2 the admins); a question nobody
+    claimed by `escalate_at` goes one level up. Times feed the figures (time to first answer)."""
+
+    __tablename__ = "help_questions"
+    __table_args__ = (
+        Index("ix_help_questions_status_escalate", "status", "escalate_at"),
+        Index("ix_help_questions_commune_asked", "commune_id", "asked_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    commune_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default=HelpStatus.OPEN)
+    context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # where in which lesson they asked
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    level: Mapped[int] = mapped_column(Integer, default=0)
+    escalate_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
+    claimed_by_name: Mapped[str | None] = mapped_column(CleanString(64, one_line=True))  # the name others see
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the first answer relayed
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rating: Mapped[str | None] = mapped_column(String(8))  # up | down
+
+
+class HelpMessage(Base):
+    """One message of a question's conversation, either way. `source_key` names the channel message it
+    came from, so a retried update stores and relays it once."""
+
+    __tablename__ = "help_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("help_questions.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
+    from_resident: Mapped[bool] = mapped_column(Boolean)
+    text: Mapped[str | None] = mapped_column(CleanText())
+    media_kind: Mapped[str | None] = mapped_column(String(16))  # photo | voice
+    media_id: Mapped[str | None] = mapped_column(String(255))
+    source_key: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class HelpNotice(Base):
+    """A message about a question sent to one helper (the question, a follow-up, an escalation): a
+    Telegram reply to it finds the question, and the people told about a question are these rows."""
+
+    __tablename__ = "help_notices"
+
+    direct_message_id: Mapped[int] = mapped_column(
+        ForeignKey("direct_messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("help_questions.id", ondelete="CASCADE"), index=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)

@@ -59,3 +59,10 @@ class ReminderReason(StrEnum):
 
     MODULE = "module"
     REVIEW = "review"
+
+
+class HelpStatus(StrEnum):
+    """A resident's question to a person (help desk)."""
+
+    OPEN = "open"
+    CLOSED = "closed"

@@ -15,7 +15,7 @@ HELPDESK: dict[str, dict[str, str]] = {
         "btn_ask_cancel": "↩️ Thôi, quay lại",
         "ask_intro": (
             "🙋 Bà con có thể hỏi một người trong tổ công nghệ số cộng đồng của xã mình.\n\n"
-            "Người hướng dẫn chỉ thấy: tên gọi của bà con ({name}), xã {commune}, câu hỏi bà con gửi, "
+            "Người hướng dẫn chỉ thấy: tên gọi của bà con ({name}), nơi ở ({commune}), câu hỏi bà con gửi, "
             "và bà con đang học đến đâu ({where}). Họ không thấy số điện thoại hay tài khoản của bà con, "
             "và không thấy gì khác.\n\n"
             "✍️ Bà con gõ câu hỏi rồi gửi nhé (có thể gửi kèm ảnh chụp màn hình hoặc tin nhắn thoại)."
@@ -45,13 +45,13 @@ HELPDESK: dict[str, dict[str, str]] = {
         "where_step": "bài «{title}», bước {step}/{steps}",
         "where_quiz": "bài kiểm tra «{title}», câu {question}/{questions}",
         "where_result": "vừa làm xong bài kiểm tra «{title}»",
-        "mydata_questions": "\n\n🙋 Câu hỏi đã gửi người hướng dẫn: {count}",
-        "mydata_question_line": "\n• {day}: {text} ({status})",
+        "mydata_questions": "• Câu hỏi đã gửi người hướng dẫn: {count}",
+        "mydata_question_line": "   – {day}: {text} ({status})",
         "question_open": "đang chờ",
         "question_closed": "đã xong",
         # helpers, officers and admins
         "q_notice": (
-            "🙋 Câu hỏi #{id} của {name}, xã {commune}\n📍 {where}\n\n{text}\n\n"
+            "🙋 Câu hỏi #{id} của {name} ({commune})\n📍 {where}\n\n{text}\n\n"
             "Bấm ✋ Nhận, rồi trả lời (reply) tin này: trợ lý chuyển lời bạn cho bà con."
         ),
         "q_notice_escalated": "⏰ Chưa ai nhận sau {hours} giờ.\n",
@@ -78,6 +78,9 @@ HELPDESK: dict[str, dict[str, str]] = {
         "q_status_waiting": "chưa ai nhận",
         "q_status_claimed": "{name} đã nhận",
         "q_someone": "một người hướng dẫn",
+        # figures (/stats)
+        "stats_help": "🙋 Hỏi người hướng dẫn: câu hỏi · được trả lời · trung vị đến câu trả lời đầu · trong 1 ngày",
+        "stats_help_line": "• {commune}: {asked} · {answered} · {median} · {share}",
     },
     "en": {
         "role_helper": "helper",
@@ -87,7 +90,7 @@ HELPDESK: dict[str, dict[str, str]] = {
         "btn_ask_cancel": "↩️ No, go back",
         "ask_intro": (
             "🙋 You can ask a person from your commune's community digital-technology team.\n\n"
-            "The helper sees only: your first name ({name}), your commune {commune}, the question you send, "
+            "The helper sees only: your first name ({name}), your commune ({commune}), the question you send, "
             "and where you are in the lessons ({where}). They do not see your phone number or your account, "
             "nor anything else.\n\n"
             "✍️ Type your question and send it (you may add a screenshot or a voice message)."
@@ -115,12 +118,12 @@ HELPDESK: dict[str, dict[str, str]] = {
         "where_step": "lesson «{title}», step {step}/{steps}",
         "where_quiz": "quiz «{title}», question {question}/{questions}",
         "where_result": "just finished the quiz «{title}»",
-        "mydata_questions": "\n\n🙋 Questions sent to a helper: {count}",
-        "mydata_question_line": "\n• {day}: {text} ({status})",
+        "mydata_questions": "• Questions sent to a helper: {count}",
+        "mydata_question_line": "   – {day}: {text} ({status})",
         "question_open": "waiting",
         "question_closed": "done",
         "q_notice": (
-            "🙋 Question #{id} from {name}, commune {commune}\n📍 {where}\n\n{text}\n\n"
+            "🙋 Question #{id} from {name} ({commune})\n📍 {where}\n\n{text}\n\n"
             "Tap ✋ Take, then reply to this message: I pass your words to the resident."
         ),
         "q_notice_escalated": "⏰ Nobody took it within {hours} hours.\n",
@@ -147,5 +150,7 @@ HELPDESK: dict[str, dict[str, str]] = {
         "q_status_waiting": "nobody took it yet",
         "q_status_claimed": "taken by {name}",
         "q_someone": "a helper",
+        "stats_help": "🙋 Asked a helper: questions · answered · median to the first answer · within a day",
+        "stats_help_line": "• {commune}: {asked} · {answered} · {median} · {share}",
     },
 }

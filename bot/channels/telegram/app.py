@@ -11,7 +11,7 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor
 from telegram.request import BaseRequest
 
-from bot.channels.telegram import admin, certificates, handlers, menus, officer, roles
+from bot.channels.telegram import admin, certificates, handlers, helpdesk, menus, officer, roles
 from bot.channels.telegram.aiohttp_request import make_request
 from bot.channels.telegram.processor import PerUserUpdateProcessor
 from bot.channels.telegram.screening import ScreeningRequest
@@ -23,10 +23,10 @@ from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-# The parts of the Telegram bot, in the order their handlers are tried: officers' and admins' before the
-# residents' catch-alls. Each part may have register(application), on_startup(application) and
+# The parts of the Telegram bot, in the order their handlers are tried: officers', admins' and the help
+# desk's before the residents' catch-alls. Each part may have register(application), on_startup(application) and
 # on_shutdown(application); startup runs in this order, shutdown in reverse.
-PARTS: tuple[ModuleType, ...] = (menus, roles, officer, admin, certificates, handlers)
+PARTS: tuple[ModuleType, ...] = (menus, roles, officer, admin, certificates, helpdesk, handlers)
 
 
 def build_application(

@@ -36,7 +36,7 @@ from bot.texts import t
 log = logging.getLogger(__name__)
 ARGUMENT_MAX = 16  # a command's one word of argument ("/reminders off"); longer is not a word we know
 CHANNEL = Channel.TELEGRAM
-TEXT_PAYLOAD_MAX = 200  # the engine never needs more of a free-text message than this
+TEXT_PAYLOAD_MAX = 1000  # a question to a helper may be a paragraph; nothing else needs more
 
 
 def runtime_of(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
@@ -49,19 +49,57 @@ def language_of(update: Update) -> str:
 
 
 def _event(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, kind: EventKind, payload: str, argument: str = ""
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    kind: EventKind,
+    payload: str,
+    argument: str = "",
+    media_id: str | None = None,
 ) -> Event:
-    user, chat = update.effective_user, update.effective_chat
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
     assert user is not None and chat is not None
     key = UserKey(CHANNEL, context.bot.id, chat.id, user.id)
-    return Event(key, kind, payload, display_name=user.first_name, language_hint=user.language_code, argument=argument)
+    return Event(
+        key,
+        kind,
+        payload,
+        display_name=user.first_name,
+        language_hint=user.language_code,
+        argument=argument,
+        media_id=media_id,
+        message_ref=f"{chat.id}:{message.message_id}" if message is not None and kind is not EventKind.ACTION else None,
+        caption=(message.caption or None) if message is not None and kind is EventKind.MEDIA else None,
+    )
+
+
+def media_of(message: Message | None) -> tuple[str, str | None]:
+    """What kind of media a message carries, and the file id of a photo or voice note (the ones a
+    helper can be sent)."""
+    if message is not None and message.photo:
+        return "photo", message.photo[-1].file_id  # the largest size
+    if message is not None and message.voice:
+        return "voice", message.voice.file_id
+    kind = next(
+        (
+            name
+            for name in ("sticker", "video", "document", "audio", "location", "contact")
+            if message is not None and getattr(message, name)
+        ),
+        "other",
+    )
+    return kind, None
 
 
 async def run_engine(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, kind: EventKind, payload: str, argument: str = ""
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    kind: EventKind,
+    payload: str,
+    argument: str = "",
+    media_id: str | None = None,
 ) -> None:
     try:
-        outcome = await runtime_of(context).engine.handle(_event(update, context, kind, payload, argument))
+        outcome = await runtime_of(context).engine.handle(_event(update, context, kind, payload, argument, media_id))
     except (DBAPIError, OSError, TimeoutError) as error:
         if is_refused_data(error):
             # Not an outage: the same update would fail again. Nothing was written (rolled back); say so
@@ -146,16 +184,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    kind = next(
-        (
-            name
-            for name in ("sticker", "photo", "voice", "video", "document", "audio", "location", "contact")
-            if message is not None and getattr(message, name)
-        ),
-        "other",
-    )
-    await run_engine(update, context, EventKind.MEDIA, kind)
+    kind, media_id = media_of(update.effective_message)
+    await run_engine(update, context, EventKind.MEDIA, kind, media_id=media_id)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

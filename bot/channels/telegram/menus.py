@@ -31,7 +31,18 @@ CLEARED = "role_menus_cleared"  # bot_data key: chats whose menu was dropped aft
 RESYNC_SECONDS = 300
 
 # Each command's description is the text "cmd_<name>" in the reader's language.
-RESIDENT_COMMANDS = ("start", "menu", "progress", "help", "language", "reminders", "mydata", "deleteme", "verify")
+RESIDENT_COMMANDS = (
+    "start",
+    "menu",
+    "progress",
+    "help",
+    "ask",
+    "language",
+    "reminders",
+    "mydata",
+    "deleteme",
+    "verify",
+)
 HELPER_COMMANDS = ("questions",)  # officers and admins answer too, so theirs include it
 OFFICER_COMMANDS = ("broadcast", "broadcasts", "stats", "export")
 ADMIN_COMMANDS = ("roles", "grant", "revoke", "weeklyreport", "certificates")

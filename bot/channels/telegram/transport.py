@@ -52,10 +52,16 @@ class TelegramTransport:
     async def send(self, chat_id: int, message: Reply) -> SendResult:
         markup = inline_keyboard(message)
         try:
-            if message.media:
-                await self.bot.send_photo(chat_id, message.media, caption=caption(message.text), reply_markup=markup)
+            if message.media and message.media_kind == "voice":
+                sent = await self.bot.send_voice(
+                    chat_id, message.media, caption=caption(message.text), reply_markup=markup
+                )
+            elif message.media:
+                sent = await self.bot.send_photo(
+                    chat_id, message.media, caption=caption(message.text), reply_markup=markup
+                )
             else:
-                await self.bot.send_message(chat_id, message.text, reply_markup=markup)
+                sent = await self.bot.send_message(chat_id, message.text, reply_markup=markup)
         except RetryAfter as error:
             return SendResult(Kind.RETRY_AFTER, seconds=_seconds(error))
         except Forbidden as error:
@@ -71,7 +77,7 @@ class TelegramTransport:
             return SendResult(Kind.TRANSIENT, reason=f"network: {type(error).__name__}")
         except TelegramError as error:
             return SendResult(Kind.FAILED, reason=_short(error))
-        return SendResult(Kind.SENT)
+        return SendResult(Kind.SENT, message_id=sent.message_id)
 
     async def probe(self) -> bool:
         try:

@@ -5,7 +5,7 @@ A new flow is a module here with a `router`, added to `FLOWS`; nothing else in t
 
 from __future__ import annotations
 
-from bot.learning.flows import certificates, lesson, menu, onboarding, privacy, quiz, reminders, settings
+from bot.learning.flows import certificates, helpdesk, lesson, menu, onboarding, privacy, quiz, reminders, settings
 from bot.learning.router import Router
 
 FLOWS: list[Router] = [
@@ -17,4 +17,5 @@ FLOWS: list[Router] = [
     settings.router,
     privacy.router,
     reminders.router,
+    helpdesk.router,
 ]

@@ -1,10 +1,12 @@
-"""A resident's own data: /mydata shows what is stored, /deleteme erases it after a confirmation."""
+"""A resident's own data: /mydata shows what is stored (their questions to helpers included), /deleteme
+erases it after a confirmation."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from bot import clock
+from bot.helpdesk import desk
 from bot.learning import screens
 from bot.learning.actions import AskDelete, ConfirmDelete, CopyMyData, ShowMenu
 from bot.learning.flows.common import as_edit
@@ -15,7 +17,7 @@ from bot.learning.turn import StaleAction, Turn
 from bot.messages import Attachment, Button, Outcome, Reply
 from bot.storage import personal_data
 from bot.storage.review_deck import review_deck_size
-from bot.storage.vocabulary import ModuleStatus
+from bot.storage.vocabulary import HelpStatus, ModuleStatus
 from bot.texts import t
 
 router = Router("privacy")
@@ -46,6 +48,7 @@ def my_data(turn: Turn) -> Reply:
     setting = t(language, "setting_on" if resident.reminders and turn.journey.reminders else "setting_off")
     extra = [t(language, "mydata_reminders", setting=setting)]
     extra.append(t(language, "mydata_review", cards=review_deck_size(turn.learners.session, resident.id)))
+    extra += _questions(turn)
     # The issue-11 lines go after the stored-data list, before the rights paragraph.
     listing, _, rights = text.partition("\n\n")
     text = "\n".join([listing, *extra]) + (f"\n\n{rights}" if rights else "")
@@ -55,6 +58,25 @@ def my_data(turn: Turn) -> Reply:
         (Button(t(language, "btn_menu"), ShowMenu()),),
     )
     return Reply(text, buttons)
+
+
+def _questions(turn: Turn) -> list[str]:
+    """The questions they sent to a helper (bot/helpdesk), with the words they wrote: theirs to see."""
+    session, language = turn.learners.session, turn.language
+    asked = desk.questions_of(session, turn.me.id)
+    if not asked:
+        return []
+    lines = [t(language, "mydata_questions", count=len(asked))]
+    for question in asked:
+        words = desk.first_text(session, question.id) or "📎"
+        status = t(language, "question_open" if question.status == HelpStatus.OPEN else "question_closed")
+        day = _local(turn, question.asked_at).split()[0]
+        lines.append(t(language, "mydata_question_line", day=day, text=_short(words), status=status))
+    return lines
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _local(turn: Turn, moment: datetime | None) -> str:
@@ -90,6 +112,7 @@ def confirm_delete(turn: Turn, action: ConfirmDelete) -> Outcome:
         turn.move("open_menu")
         return Outcome([as_edit(Reply(t(language, "delete_cancelled"))), menu_screen(turn)])
     turn.move("confirm_delete")
+    desk.forget(turn.learners.session, turn.me.id)  # questions and every relayed copy of their words
     turn.learners.forget(turn.me.id)
     turn.resident = None
     return Outcome([as_edit(Reply(t(language, "deleted")))])

@@ -23,6 +23,9 @@ from bot.content import Catalog
 from bot.storage.models import Broadcast, Delivery, Resident
 
 FIRST_ID = 500_000
+# Waits only guard against a hang: generous, because a loaded CI machine under libfaketime is slow
+# (a 200-resident broadcast once took over 30 s there).
+HANG = 120.0
 
 
 async def seed_residents(
@@ -83,7 +86,7 @@ async def status(sessions: outbox.Sessions, broadcast_id: int) -> str | None:
     return await outbox.status_of(sessions, broadcast_id)
 
 
-async def until(condition: Callable[[], object], limit: float = 30.0, every: float = 0.01) -> None:
+async def until(condition: Callable[[], object], limit: float = HANG, every: float = 0.01) -> None:
     """Poll `condition` (plain or async) until it holds; `limit` only guards against a hang."""
     async with asyncio.timeout(limit):
         while True:
@@ -96,7 +99,7 @@ async def until(condition: Callable[[], object], limit: float = 30.0, every: flo
 
 
 async def wait_for_status(
-    sessions: outbox.Sessions, broadcast_id: int, wanted: Iterable[str] = (outbox.DONE,), limit: float = 30.0
+    sessions: outbox.Sessions, broadcast_id: int, wanted: Iterable[str] = (outbox.DONE,), limit: float = HANG
 ) -> None:
     wanted = set(wanted)
 

@@ -49,9 +49,10 @@ class SentMessage:
     chat_id: int
     text: str
     reply_markup: dict[str, Any] | None
-    kind: str = "text"  # text | photo | document
+    kind: str = "text"  # text | photo | voice | document
     file_name: str | None = None
     file_bytes: bytes | None = None
+    media: str | None = None  # the file id a photo or voice was sent by (a relayed one keeps its id)
 
     def buttons(self) -> list[tuple[str, str]]:
         rows = (self.reply_markup or {}).get("inline_keyboard", [])
@@ -69,7 +70,9 @@ class SentMessage:
         else:
             data["caption"] = self.text
         if self.kind == "photo":
-            data["photo"] = [{"file_id": "photo-1", "file_unique_id": "p1", "width": 1, "height": 1}]
+            data["photo"] = [{"file_id": self.media or "photo-1", "file_unique_id": "p1", "width": 1, "height": 1}]
+        if self.kind == "voice":
+            data["voice"] = {"file_id": self.media or "voice-1", "file_unique_id": "v1", "duration": 1}
         if self.kind == "document":
             data["document"] = {"file_id": "doc-1", "file_unique_id": "d1", "file_name": self.file_name or "file"}
         if self.reply_markup:
@@ -248,6 +251,7 @@ class FakeBotApi:
             kind=kind,
             file_name=params.get("_file_name"),
             file_bytes=params.get("_file_bytes"),
+            media=next((params[k] for k in ("photo", "voice") if isinstance(params.get(k), str)), None),
         )
         self.messages.setdefault(chat_id, {})[message.message_id] = message
         return message.to_api(self.me)
@@ -261,6 +265,9 @@ class FakeBotApi:
 
     def _m_sendPhoto(self, params: dict[str, Any]) -> Any:
         return self._store(params, "photo", "caption")
+
+    def _m_sendVoice(self, params: dict[str, Any]) -> Any:
+        return self._store(params, "voice", "caption")
 
     def _m_sendDocument(self, params: dict[str, Any]) -> Any:
         return self._store(params, "document", "caption")
