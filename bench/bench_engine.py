@@ -16,6 +16,7 @@ import time
 from bot.actions import Action, encode
 from bot.config import PROJECT_ROOT, Settings
 from bot.learning.actions import ChooseCommune, ChooseLanguage, GiveConsent, NextStep, OpenModule, ReadAgain, ShowMenu
+from bot.learning.consent_notice import notice_version
 from bot.learning.engine import Engine
 from bot.messages import Event, EventKind, UserKey
 from bot.runtime import open_runtime
@@ -27,7 +28,7 @@ async def journey(engine: Engine, user_id: int, rounds: int) -> int:
     real move (none is answered as stale), which the outcomes are checked for."""
     key = UserKey("bench", 1, user_id, user_id)
     steps = len(engine.journey.catalog.get("email", "vi").steps)  # type: ignore[union-attr]
-    taps: list[Action] = [ChooseLanguage("vi"), GiveConsent("vi"), ChooseCommune("nghia-ta")]
+    taps: list[Action] = [ChooseLanguage("vi"), GiveConsent("vi", notice_version("vi")), ChooseCommune("nghia-ta")]
     for round_ in range(rounds):
         taps.append(OpenModule("email") if round_ == 0 else ReadAgain("email"))  # open resumes at the end
         taps += [NextStep("email", step) for step in range(steps - 1)]

@@ -30,11 +30,17 @@ from bot.channels.zalo.testing.fake_zalo_api import (
 from bot.channels.zalo.testing.residents import event, signed
 from bot.config import PROJECT_ROOT, Settings
 from bot.learning.actions import ChooseCommune, ChooseLanguage, GiveConsent
+from bot.learning.consent_notice import notice_version
 from bot.runtime import open_runtime
 from bot.testing.databases import fresh_database_url
 from bot.web.server import WebServer
 
-ONBOARDING = ["xin chào", encode(ChooseLanguage("vi")), encode(GiveConsent("vi")), encode(ChooseCommune("nghia-ta"))]
+ONBOARDING = [
+    "xin chào",
+    encode(ChooseLanguage("vi")),
+    encode(GiveConsent("vi", notice_version("vi"))),
+    encode(ChooseCommune("nghia-ta")),
+]
 
 
 async def resident(client: aiohttp.ClientSession, url: str, user: str, events: int, answers: list[float]) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from bot import actions
 from bot.actions import Action
@@ -58,6 +58,7 @@ class Attachment:
 
     filename: str
     render: Callable[[], bytes]
+    kind: Literal["picture", "document"] = "picture"  # a document is sent as a file to keep (a data copy)
 
 
 @dataclass(frozen=True, slots=True)

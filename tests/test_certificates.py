@@ -13,6 +13,7 @@ from matplotlib.image import imread
 from bot import actions
 from bot.channels.console import render
 from bot.channels.telegram.testing.fake_bot_api import FakeBotApi, FakeUser
+from bot.learning.consent_notice import notice_version
 from bot.messages import Event, EventKind
 from bot.reports.certificates import Certificate, printable_name, render_certificate
 from bot.runtime import Runtime
@@ -86,7 +87,7 @@ async def test_the_terminal_chat_saves_the_certificate(runtime: Runtime, tmp_pat
 
     await runtime.engine.handle(Event(CONSOLE_KEY, EventKind.COMMAND, "start"))
     await tap("lang:vi")
-    await tap("ok:vi")
+    await tap(f"ok:vi:{notice_version('vi')}")
     await tap("com:nghia-ta")
     email = lesson_of(runtime.catalog, "email")
     await tap("open:email")

@@ -15,6 +15,7 @@ from telegram.ext import Application
 from bot.channels.telegram.app import build_application, start_parts, stop_parts
 from bot.channels.telegram.testing.fake_bot_api import FakeBotApi, SentMessage, serve_http
 from bot.config import Settings
+from bot.learning.consent_notice import notice_version
 from bot.runtime import Runtime, open_runtime
 from bot.storage.models import FsmState
 from tests.support.journey import lesson_of, until
@@ -69,7 +70,7 @@ async def test_each_residents_updates_are_handled_in_order_while_residents_run_c
 
     # Every tap of every resident is queued at once, before any is handled. Out of order, a "next from
     # step 2" would arrive before "next from step 1" and be refused as stale.
-    taps = ["lang:vi", "ok:vi", "com:nghia-ta", "open:email"] + [
+    taps = ["lang:vi", f"ok:vi:{notice_version('vi')}", "com:nghia-ta", "open:email"] + [
         f"next:email:{i}" for i in range(len(lesson.steps) - 1)
     ]
     for tap in taps:

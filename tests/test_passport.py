@@ -19,6 +19,7 @@ from bot import actions, clock
 from bot.certificates.service import Certificates
 from bot.channels.console import CONSOLE_KEY
 from bot.content.framework import FRAMEWORKS
+from bot.learning.consent_notice import notice_version
 from bot.messages import Event, EventKind, Outcome
 from bot.reports.export import to_csv, to_xlsx
 from bot.reports.passport import passport_figures
@@ -60,7 +61,7 @@ def labels(outcome: Outcome) -> list[str]:
 
 async def test_completing_every_core_module_earns_a_passport_that_verifies(runtime: Runtime, tmp_path: Path) -> None:
     await runtime.engine.handle(Event(CONSOLE_KEY, EventKind.COMMAND, "start"))
-    for packed in ("lang:vi", "ok:vi", "com:nghia-ta"):
+    for packed in ("lang:vi", f"ok:vi:{notice_version('vi')}", "com:nghia-ta"):
         await tap(runtime, packed)
     for module_id in CORE[:-1]:
         result = await pass_module(runtime, module_id)
@@ -93,7 +94,7 @@ async def test_completing_every_core_module_earns_a_passport_that_verifies(runti
 
 async def test_a_forged_passport_button_changes_nothing(runtime: Runtime) -> None:
     await runtime.engine.handle(Event(CONSOLE_KEY, EventKind.COMMAND, "start"))
-    for packed in ("lang:en", "ok:en", "com:nghia-ta"):
+    for packed in ("lang:en", f"ok:en:{notice_version('en')}", "com:nghia-ta"):
         await tap(runtime, packed)
     await pass_module(runtime, "email")
     forged = await tap(runtime, "cert:passport")

@@ -142,7 +142,12 @@ async def test_residents_and_officers_cannot_use_admin_commands(
     async with runtime.sessions() as session:
         assert (await actor_for(session, [ADMIN_ID], 2002)).role == "resident"
         assert (await actor_for(session, [ADMIN_ID], 2003)).role == "officer"
-    assert await audit_actions(runtime) == [("cli", "grant")]
+    # Every refusal is audited too (issue 15): who probed for a privilege is what an auditor asks first.
+    assert await audit_actions(runtime) == [
+        *[("telegram:2002", "refused")] * 3,
+        ("cli", "grant"),
+        ("telegram:2003", "refused"),
+    ]
 
 
 def test_grant_and_revoke_from_the_command_line(tmp_path: object) -> None:

@@ -44,7 +44,11 @@ class ChooseLanguage(Action, prefix="lang"):
 
 @dataclass(frozen=True, slots=True)
 class GiveConsent(Action, prefix="ok"):
+    """ "I agree", carrying the version of the notice it was shown under (bot.learning.consent_notice):
+    consent is recorded to that notice, and a button from an older notice shows the current one again."""
+
     language: LanguageCode
+    notice: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +164,13 @@ class NextReview(Action, prefix="rn"):
     round: int
 
 
+@dataclass(frozen=True, slots=True)
+class CopyMyData(Action, prefix="mycopy"):
+    """/mydata's "complete copy" button: everything stored, as a JSON file."""
+
+
 register(
+    CopyMyData,
     ShowMenu,
     ShowProgress,
     ShowHelp,

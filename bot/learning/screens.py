@@ -32,6 +32,7 @@ from bot.learning.actions import (
     StartQuiz,
     StartReview,
 )
+from bot.learning.consent_notice import notice_version
 from bot.learning.progress import ModuleStanding
 from bot.messages import Button, Reply
 from bot.storage.certificates import PASSPORT
@@ -55,7 +56,7 @@ def consent(language: str) -> Reply:
     return Reply(
         t(language, "consent"),
         (
-            (Button(t(language, "consent_yes"), GiveConsent(language)),),
+            (Button(t(language, "consent_yes"), GiveConsent(language, notice_version(language))),),
             (Button(t(language, "consent_no"), DeclineConsent(language)),),
         ),
     )

@@ -22,3 +22,11 @@ def actor_label(actor: Actor | None) -> str:
 
 def record(session: AsyncSession | Session, actor: Actor | None, action: str, **detail: Any) -> None:
     session.add(AuditLog(at=clock.now(), actor=actor_label(actor), action=action, detail=detail))
+
+
+REFUSED = "refused"
+
+
+def refused(session: AsyncSession, actor: str, **detail: Any) -> None:
+    """A privileged request turned down: `actor` is who asked ("telegram:<id>"), even with no role."""
+    session.add(AuditLog(at=clock.now(), actor=actor, action=REFUSED, detail=detail))

@@ -131,6 +131,9 @@ def _configure_sqlite(engine: AsyncEngine | Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted content is overwritten with zeros rather than left in free pages: an erased resident's
+        # name must not stay readable in the file (see TransactionRunner._checkpoint for the WAL).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(sync_engine, "begin")

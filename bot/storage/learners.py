@@ -8,7 +8,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, delete, func, select
+from sqlalchemy import Select, and_, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot import clock
@@ -16,6 +16,7 @@ from bot.messages import UserKey
 from bot.storage.fsm_sql import SqlFsmStorage
 from bot.storage.models import (
     Answer,
+    Broadcast,
     DirectMessage,
     FsmState,
     IssuedCertificate,
@@ -25,6 +26,7 @@ from bot.storage.models import (
     ReviewAnswer,
     ReviewCard,
 )
+from bot.storage.transactions import ERASED
 from bot.storage.upsert import upsert_template
 from bot.storage.vocabulary import ModuleStatus
 
@@ -140,5 +142,16 @@ class Learners:
         without foreign_keys=ON."""
         for table in (Answer, ModuleProgress, ReviewAnswer, ReviewCard, Reminder, DirectMessage, IssuedCertificate):
             self.session.execute(delete(table).where(table.resident_id == resident_id))
+        # An officer's broadcasts stay (they went to others), without who sent them or the officer's chat
+        # where their progress message was: both would identify the person who asked to be forgotten.
+        chat_id = self.session.scalar(select(Resident.chat_id).where(Resident.id == resident_id))
+        self.session.execute(update(Broadcast).where(Broadcast.created_by == resident_id).values(created_by=None))
+        if chat_id is not None:
+            self.session.execute(
+                update(Broadcast)
+                .where(Broadcast.report_chat_id == chat_id)
+                .values(report_chat_id=None, report_message_id=None)
+            )
         self.session.execute(delete(Resident).where(Resident.id == resident_id))
+        self.session.info[ERASED] = True  # SQLite: checkpoint the WAL once committed (bot.storage.transactions)
         self._progress.pop(resident_id, None)

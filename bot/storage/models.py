@@ -81,6 +81,8 @@ class Resident(Base):
     commune_id: Mapped[str | None] = mapped_column(String(64), index=True)
     role: Mapped[str] = mapped_column(String(16), default=Role.RESIDENT)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Which privacy notice they agreed to: "<language>:<digest of its text>" (bot.learning.consent_notice).
+    consent_notice: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

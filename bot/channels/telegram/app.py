@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from types import ModuleType
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor
 from telegram.request import BaseRequest
 
 from bot.channels.telegram import admin, certificates, handlers, helpdesk, menus, officer, roles
 from bot.channels.telegram.aiohttp_request import make_request
 from bot.channels.telegram.processor import PerUserUpdateProcessor
+from bot.channels.telegram.screening import ScreeningRequest
 from bot.channels.telegram.traffic import INTERACTIVE_TRAFFIC, CountingRequest
 from bot.channels.telegram.transport import file_base_url
 from bot.config import Settings
@@ -33,14 +35,17 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
+    processor: BaseUpdateProcessor | None = None,
 ) -> Application:
+    """The bot; `processor` replaces the per-resident update processor (benchmarks compare the old one)."""
     assert settings.telegram_bot_token is not None
+    fair = PerUserUpdateProcessor(256) if processor is None else None
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_base_url(settings.telegram_api_base_url))
-        .concurrent_updates(PerUserUpdateProcessor(256))
+        .concurrent_updates(processor or fair)  # type: ignore[arg-type]  # exactly one of them is set
     )
     if request is None:
         # 32 connections keep Telegram's ~30 messages a second flowing at a 200 ms round trip from
@@ -50,10 +55,13 @@ def build_application(
         updates_request = make_request(settings.telegram_http, 1)
     # Counted so that the broadcast sender can give way to what residents are waiting for.
     traffic = CountingRequest(request)
-    builder = builder.request(traffic).get_updates_request(updates_request or request)
+    # An update PTB cannot parse is skipped instead of stopping all polling (bot.channels.telegram.screening).
+    builder = builder.request(traffic).get_updates_request(ScreeningRequest(updates_request or request))
     if settings.telegram_rate_limiter:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     application = builder.build()
+    if fair is not None:
+        fair.on_overflow = functools.partial(handlers.ask_to_wait, application)
     application.bot_data["settings"] = settings
     application.bot_data[INTERACTIVE_TRAFFIC] = traffic
     if runtime is not None:

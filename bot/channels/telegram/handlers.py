@@ -127,9 +127,12 @@ async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: O
         markup = inline_keyboard(reply)
         if reply.attachment is not None:
             # Drawn now, after the engine's transaction, on a worker thread: the loop keeps serving others.
-            picture = await asyncio.to_thread(reply.attachment.render)
-            upload = InputFile(picture, filename=reply.attachment.filename)
-            await context.bot.send_photo(chat.id, upload, caption=caption(reply.text), reply_markup=markup)
+            content = await asyncio.to_thread(reply.attachment.render)
+            upload = InputFile(content, filename=reply.attachment.filename)
+            if reply.attachment.kind == "document":
+                await context.bot.send_document(chat.id, upload, caption=caption(reply.text), reply_markup=markup)
+            else:
+                await context.bot.send_photo(chat.id, upload, caption=caption(reply.text), reply_markup=markup)
             continue
         message = query.message if query is not None else None
         if reply.edit and isinstance(message, Message) and not reply.media:
@@ -154,6 +157,17 @@ async def _tell(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -
             await context.bot.send_message(update.effective_chat.id, text)
     except TelegramError as error:
         log.warning("could not tell update %s about a failure: %s", update.update_id, type(error).__name__)
+
+
+async def ask_to_wait(application: Application, update: Update) -> None:
+    """A kind word to a resident whose updates are being dropped because they sent too many at once
+    (bot.channels.telegram.processor): a toast on the button they pressed, else one message."""
+    text = t(language_of(update), "flood_wait")
+    if update.callback_query is not None:
+        with contextlib.suppress(BadRequest):
+            await update.callback_query.answer(text)
+    elif update.effective_chat is not None:
+        await application.bot.send_message(update.effective_chat.id, text)
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,25 +1,54 @@
-"""Updates of one person in order, different people concurrently.
+"""Updates of one person in order, different people concurrently, and no one person able to crowd out
+the rest.
 
 PTB's default is one update at a time for everybody; fully concurrent processing would let two quick
-taps of one resident race. A lock per user keeps each resident's updates in arrival order (asyncio
+taps of one resident race. A lock per resident keeps each resident's updates in arrival order (asyncio
 locks are FIFO) while residents proceed in parallel.
+
+Fairness: a global slot (at most `max_concurrent_updates` updates running at once) is taken only once
+an update holds its resident's lock, i.e. when it is about to run. PTB's own BaseUpdateProcessor takes
+the slot first; then 500 taps from one resident, waiting their turn on that resident's lock, held all
+256 slots and another resident's /progress waited 50 s behind them (issue 15). Now one resident uses
+at most one slot, however many updates they have queued.
+
+Flood cap: beyond `per_resident_queue` updates queued for one resident, new ones are dropped (a stuck
+client, a bored child or a script; a person tapping quickly never has that many waiting). The first
+drop of such a burst calls `on_overflow` once, for a kind word; the burst is over when the queue drains.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+log = logging.getLogger(__name__)
+PER_RESIDENT_QUEUE = 20  # updates one resident may have waiting or running; more are dropped
+NO_KEY = 0  # updates that belong to nobody (an unreadable update skipped as a bare id): never capped
+
+Overflow = Callable[[Update], Awaitable[None]]
+
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(
+        self,
+        max_concurrent_updates: int = 256,
+        per_resident_queue: int = PER_RESIDENT_QUEUE,
+        on_overflow: Overflow | None = None,
+    ) -> None:
         super().__init__(max_concurrent_updates)
+        self.per_resident_queue = per_resident_queue
+        self.on_overflow = on_overflow  # set by the application once the bot exists
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
-        self._users: dict[int, int] = {}  # how many updates hold or wait for each lock
+        self._queued: dict[int, int] = {}  # how many updates hold or wait for each resident's lock
+        self._dropped: dict[int, int] = {}  # residents over the cap in this burst -> updates dropped
+        self._kind_words: set[asyncio.Task[None]] = set()
 
     @staticmethod
     def _key(update: object) -> int:
@@ -28,23 +57,51 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                 return update.effective_user.id
             if update.effective_chat is not None:
                 return update.effective_chat.id
-        return 0
+        return NO_KEY
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = self._key(update)
+        if key != NO_KEY and self._queued.get(key, 0) >= self.per_resident_queue:
+            self._drop(key, update, coroutine)
+            return
         lock = self._locks.setdefault(key, asyncio.Lock())
-        self._users[key] = self._users.get(key, 0) + 1
+        self._queued[key] = self._queued.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, self._slots:  # the resident's turn first, only then a global slot
                 await coroutine
         finally:
-            self._users[key] -= 1
-            if not self._users[key]:  # forget idle residents so the table does not grow forever
-                del self._users[key]
+            self._queued[key] -= 1
+            if not self._queued[key]:  # forget idle residents so the tables do not grow forever
+                del self._queued[key]
                 del self._locks[key]
+                dropped = self._dropped.pop(key, 0)
+                if dropped:
+                    log.warning("a resident sent too much at once: %d update(s) were dropped", dropped)
+
+    def _drop(self, key: int, update: object, coroutine: Awaitable[Any]) -> None:
+        if inspect.iscoroutine(coroutine):
+            coroutine.close()  # never run: close it so Python does not warn that it was never awaited
+        first = key not in self._dropped
+        self._dropped[key] = self._dropped.get(key, 0) + 1
+        if first and self.on_overflow is not None and isinstance(update, Update):
+            task = asyncio.create_task(self._say_kind_word(update))
+            self._kind_words.add(task)
+            task.add_done_callback(self._kind_words.discard)
+
+    async def _say_kind_word(self, update: Update) -> None:
+        assert self.on_overflow is not None
+        try:
+            await self.on_overflow(update)
+        except Exception as error:  # a kind word that cannot be sent must not become an unhandled error
+            log.warning("could not ask a flooding resident to wait: %s", type(error).__name__)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        # Not used: process_update above orders the lock and the slot itself. Kept for the abstract API.
+        await coroutine
 
     async def initialize(self) -> None:
         return None
 
     async def shutdown(self) -> None:
-        return None
+        for task in list(self._kind_words):
+            task.cancel()

@@ -282,7 +282,7 @@ class ZaloChannel:
         if outcome.notice:
             messages.append({"text": outcome.notice})
         for reply in outcome.replies:
-            if reply.attachment is not None:
+            if reply.attachment is not None and reply.attachment.kind == "picture":  # Zalo: pictures only
                 uploaded = await self._upload(reply.attachment.render, reply.attachment.filename)
                 if uploaded is not None:
                     messages.append(picture(uploaded))

@@ -10,6 +10,7 @@ from bot import clock
 from bot.cleaning import clean_name
 from bot.learning import screens
 from bot.learning.actions import ChooseLanguage, DeclineConsent, GiveConsent
+from bot.learning.consent_notice import notice_version
 from bot.learning.flows import certificates
 from bot.learning.flows.common import as_edit
 from bot.learning.place import Place
@@ -55,8 +56,13 @@ def choose_language(turn: Turn, action: ChooseLanguage) -> Outcome:
 
 @router.action(GiveConsent, before_consent=True)
 def give_consent(turn: Turn, action: GiveConsent) -> Outcome:
+    if action.notice != notice_version(action.language):
+        # Shown an older notice (or none: a made-up button). Agreeing counts only to the notice on screen.
+        notice = t(action.language, "notice_changed")
+        return Outcome([as_edit(screens.consent(action.language))], notice=notice, stale=True)
     turn.move("give_consent")
     turn.resident = _register(turn, action.language)
+    turn.resident.consent_notice = f"{action.language}:{action.notice}"
     turn.learners.add(turn.resident)
     turn.place = Place()
     return Outcome([as_edit(screens.commune_picker(action.language, turn.journey.communes))])

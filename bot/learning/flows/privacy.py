@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot import clock
 from bot.helpdesk import desk
 from bot.learning import screens
-from bot.learning.actions import AskDelete, ConfirmDelete, ShowMenu
+from bot.learning.actions import AskDelete, ConfirmDelete, CopyMyData, ShowMenu
 from bot.learning.flows.common import as_edit
 from bot.learning.flows.menu import menu_screen
 from bot.learning.router import Router
 from bot.learning.states import Privacy
 from bot.learning.turn import StaleAction, Turn
-from bot.messages import Button, Outcome, Reply
+from bot.messages import Attachment, Button, Outcome, Reply
+from bot.storage import personal_data
 from bot.storage.review_deck import review_deck_size
 from bot.storage.vocabulary import HelpStatus, ModuleStatus
 from bot.texts import t
@@ -51,6 +53,7 @@ def my_data(turn: Turn) -> Reply:
     listing, _, rights = text.partition("\n\n")
     text = "\n".join([listing, *extra]) + (f"\n\n{rights}" if rights else "")
     buttons = (
+        (Button(t(language, "btn_copy_data"), CopyMyData()),),
         (Button(t(language, "btn_delete_data"), AskDelete()),),
         (Button(t(language, "btn_menu"), ShowMenu()),),
     )
@@ -78,6 +81,15 @@ def _short(text: str, limit: int = 60) -> str:
 
 def _local(turn: Turn, moment: datetime | None) -> str:
     return moment.astimezone(turn.journey.timezone).strftime("%d/%m/%Y %H:%M") if moment else "-"
+
+
+@router.action(CopyMyData)
+def copy_my_data(turn: Turn, action: CopyMyData) -> Outcome:
+    """The complete copy, read in this update's transaction and sent as a file once it has committed."""
+    content = personal_data.to_json(personal_data.collect(turn.learners.session, turn.me))
+    day = clock.local_now(turn.journey.timezone).strftime("%Y-%m-%d")
+    copy = Attachment(filename=f"du-lieu-cua-toi-{day}.json", render=lambda: content, kind="document")
+    return Outcome([Reply(t(turn.language, "copy_data_caption"), attachment=copy)])
 
 
 @router.command("deleteme")
