@@ -16,6 +16,8 @@ from typing import Any
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
+from bot.channels.telegram.wrapping import WrappedRequest
+
 log = logging.getLogger(__name__)
 
 
@@ -36,21 +38,8 @@ def screen_updates(result: list[Any]) -> list[Any]:
     return screened
 
 
-class ScreeningRequest(BaseRequest):
+class ScreeningRequest(WrappedRequest):
     """The long-polling request, unchanged, except that getUpdates answers are screened."""
-
-    def __init__(self, inner: BaseRequest) -> None:
-        self.inner = inner
-
-    @property
-    def read_timeout(self) -> float | None:
-        return self.inner.read_timeout
-
-    async def initialize(self) -> None:
-        await self.inner.initialize()
-
-    async def shutdown(self) -> None:
-        await self.inner.shutdown()
 
     async def post(
         self,
@@ -65,17 +54,3 @@ class ScreeningRequest(BaseRequest):
         if url.rsplit("/", 1)[-1] == "getUpdates" and isinstance(result, list):
             return screen_updates(result)
         return result
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = BaseRequest.DEFAULT_NONE,
-        write_timeout: Any = BaseRequest.DEFAULT_NONE,
-        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        return await self.inner.do_request(
-            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-        )

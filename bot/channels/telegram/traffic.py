@@ -13,6 +13,8 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
+from bot.channels.telegram.wrapping import WrappedRequest
+
 MESSAGE_METHODS = frozenset(
     {"sendMessage", "editMessageText", "editMessageCaption", "editMessageReplyMarkup", "sendPhoto", "sendDocument"}
 )
@@ -20,11 +22,11 @@ WINDOW = 1.0  # seconds
 INTERACTIVE_TRAFFIC = "interactive_traffic"  # bot_data key of the application's CountingRequest
 
 
-class CountingRequest(BaseRequest):
+class CountingRequest(WrappedRequest):
     """Another BaseRequest, unchanged, that also counts the messages going through it."""
 
     def __init__(self, inner: BaseRequest, clock: Callable[[], float] = time.monotonic) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self._clock = clock
         self._sent: deque[float] = deque()
 
@@ -36,16 +38,6 @@ class CountingRequest(BaseRequest):
     def _forget(self, now: float) -> None:
         while self._sent and self._sent[0] <= now - WINDOW:
             self._sent.popleft()
-
-    @property
-    def read_timeout(self) -> float | None:
-        return self.inner.read_timeout
-
-    async def initialize(self) -> None:
-        await self.inner.initialize()
-
-    async def shutdown(self) -> None:
-        await self.inner.shutdown()
 
     async def do_request(
         self,
@@ -61,6 +53,6 @@ class CountingRequest(BaseRequest):
             now = self._clock()
             self._sent.append(now)
             self._forget(now)
-        return await self.inner.do_request(
+        return await super().do_request(
             url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
         )
