@@ -30,7 +30,7 @@ TWO_DAYS = timedelta(days=2)
 
 async def deliver_reminders(runtime: Runtime, api: FakeBotApi) -> int:
     """Scan now, then let the paced sender deliver whatever was queued; the number queued."""
-    queued = await scan_once(runtime)
+    queued = (await scan_once(runtime)).queued
     sender = await make_sender(runtime.sessions, api, runtime.catalog)
     task = asyncio.create_task(sender.run())
     try:

@@ -1,8 +1,9 @@
 """Who may be reminded, and when: every rule of issue 11 in one pure function, `decide`.
 
 The due scan (bot/reminders/scan.py) gathers each candidate's facts in one SQL query and asks `decide`
-for each; the only other place a rule shows is that query's pre-filter (`Rules.idle_cutoff`), which
-never lets through fewer residents than `decide` would accept. Residents' most common complaint about
+for each. That query's WHERE clause repeats the timing rules in SQL (so that at district scale it reads
+only who is due); tests/test_reminder_scan.py checks on random residents that it never lets through
+fewer residents than `decide` would accept. Residents' most common complaint about
 such bots is being nagged, so the caps matter as much as the nudges:
 
 - a module started and not completed, untouched for `idle` (REMINDER_IDLE_DAYS, default 2 days), or

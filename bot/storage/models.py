@@ -189,6 +189,8 @@ class Delivery(Base):
         Index("ix_deliveries_broadcast_status", "broadcast_id", "status"),
         # The reminder scan's "when did this resident last get a broadcast" (bot/reminders/scan.py).
         Index("ix_deliveries_resident_sent", "resident_id", "sent_at"),
+        # ... and "who got a broadcast in the last 23 hours", once per scan.
+        Index("ix_deliveries_sent_at", "sent_at"),
     )
 
     broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True)
@@ -212,6 +214,8 @@ class DirectMessage(Base):
         Index("ix_direct_messages_status_due", "status", "due_at", "id"),
         # A helper's Telegram reply names the message it answers: find it by (recipient, message id).
         Index("ix_direct_messages_resident_sent", "resident_id", "sent_message_id"),
+        # The reminder scan's "who was sent a direct message in the last 23 hours" (bot/reminders/scan.py).
+        Index("ix_direct_messages_sent_at", "sent_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
