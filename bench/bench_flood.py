@@ -5,8 +5,9 @@ process with a simulated round trip (0 ms and 100 ms). A flooder's 500 button pr
 update queue at once, as long polling delivers a burst; right after, another resident sends /progress.
 What is timed is that resident's wait: from their update entering the queue to their reply reaching
 the API. Each configuration is run with the processor PTB's design led to before (kept here as the
-baseline: the global slot taken before the resident's lock) and the fair one now in the bot, in the
-same run, against the same no-flood latency.
+baseline: PTB's FIFO queue, the global slot taken before the resident's lock) and the bot's own now
+(the fair queue that drops over-cap updates at the door and hands out updates by turns, one slot per
+resident, a flooder giving way to other residents), in the same run, against the same no-flood latency.
 
     python -m bench.bench_flood [--taps 500] [--rtt-ms 0 100] [--quiet-samples 5] [--rate-limiter]
 """

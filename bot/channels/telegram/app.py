@@ -17,6 +17,7 @@ from bot.channels.telegram.processor import PerUserUpdateProcessor
 from bot.channels.telegram.screening import ScreeningRequest
 from bot.channels.telegram.traffic import INTERACTIVE_TRAFFIC, CountingRequest
 from bot.channels.telegram.transport import file_base_url
+from bot.channels.telegram.update_queue import FairUpdateQueue
 from bot.config import Settings
 from bot.logsafety import redact_secrets_in_logs
 from bot.runtime import Runtime
@@ -47,6 +48,10 @@ def build_application(
         .base_file_url(file_base_url(settings.telegram_api_base_url))
         .concurrent_updates(processor or fair)  # type: ignore[arg-type]  # exactly one of them is set
     )
+    if fair is not None:
+        # Updates take turns by resident, and one over their cap is dropped before it becomes a task.
+        builder = builder.update_queue(FairUpdateQueue(admit=fair.admit))
+        fair.admits_at_intake = True
     if request is None:
         # 32 connections keep Telegram's ~30 messages a second flowing at a 200 ms round trip from
         # Vietnam (32 / 0.2 s = 160 calls a second); PTB's 256 only made httpx's pool scans slower.
