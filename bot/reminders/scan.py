@@ -92,13 +92,13 @@ def candidates(rules: Rules, now: datetime) -> Select[Any]:
         .group_by(Reminder.resident_id)
         .having(func.count() >= IGNORED_LIMIT)
     )
+    # Read for the residents returned only: the facts `decide` rules on, and the module to resume.
     since_activity = (
         select(func.count()).where(Reminder.resident_id == r.id, Reminder.created_at > r.last_seen_at).scalar_subquery()
     )
     in_window = (
         select(func.count()).where(Reminder.resident_id == r.id, Reminder.created_at > window_start).scalar_subquery()
     )
-    # Read for the residents returned only: the facts `decide` rules on, and the module to resume.
     oldest_in_window = (
         select(func.min(Reminder.created_at))
         .where(Reminder.resident_id == r.id, Reminder.created_at > window_start)
