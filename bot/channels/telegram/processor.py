@@ -136,6 +136,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     async def _say_kind_word(self, update: Update) -> None:
         assert self.on_overflow is not None
         try:
+            await self._give_way()  # the flooder's kind word is flooder's work too: others first
             await self.on_overflow(update)
         except Exception as error:  # a kind word that cannot be sent must not become an unhandled error
             log.warning("could not ask a flooding resident to wait: %s", type(error).__name__)
